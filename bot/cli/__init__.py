@@ -1,0 +1,21 @@
+"""The `kaikaku` command line (typer). Exit codes: 0 success, 2 bad input or usage, 1 otherwise."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import catalog, members, setup
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="kaikaku-bot: 行政改革実施計画の進捗報告ボット")
+setup.register(app)
+setup.register_processes(app)
+app.add_typer(catalog.app, name="catalog", help="計画カタログ: export / import / assign")
+app.add_typer(members.app, name="members", help="チャットアカウントと課の登録")
+
+
+def main() -> None:
+    app()

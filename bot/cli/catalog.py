@@ -1,0 +1,108 @@
+"""`kaikaku catalog export | import | assign | unassigned`."""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import typer
+
+from bot.catalog.store import (
+    BUNDLED_CATALOG,
+    BUNDLED_DOCUMENT,
+    BUNDLED_PLAN,
+    PlanInfo,
+    assign_department,
+    closest_departments,
+    export_catalog,
+    find_department,
+    load_catalog,
+    read_catalog,
+    sha256_of,
+    unassigned_measures,
+)
+from bot.cli.common import fail, print_json, session
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("export")
+def export(fmt: str = typer.Option("json", "--format", help="json")) -> None:
+    """Print the catalog (INTERFACE.md's shape)."""
+    if fmt != "json":
+        fail(f"--format は json です(指定: {fmt})。")
+    with session() as s:
+        print_json(export_catalog(s))
+
+
+def plan_info_of(text: str, path: Path) -> PlanInfo:
+    """The plan's code and fiscal-year span from the years its tables name."""
+    years = [int(n) for n in re.findall(r"令和\s*(\d+)\s*年", unicodedata.normalize("NFKC", text))]
+    first, last = (min(years), max(years)) if years else (0, 0)
+    return PlanInfo(
+        code=f"plan-r{first}-r{last}",
+        title=f"行政改革実施計画(令和{first}年度~令和{last}年度)",
+        first_fy=2018 + first,
+        last_fy=2018 + last,
+        source_sha256=sha256_of(path),
+    )
+
+
+@app.command("import")
+def import_(file: Path = typer.Argument(..., help="計画書のテキスト(シードと同じ形式)")) -> None:
+    """Parse a plan document into the catalog; a file that is not a plan changes nothing."""
+    from bot.catalog.parser import NotAPlanError, parse_plan
+
+    if not file.is_file():
+        fail(f"ファイルが見つかりません: {file}")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        fail(f"{file} は UTF-8 のテキストではありません。計画書のテキストを指定してください。")
+    if sha256_of(file) == sha256_of(BUNDLED_DOCUMENT):
+        # This plan has a reviewed catalog: it is the source of truth, not a fresh parse.
+        entries, info = read_catalog(BUNDLED_CATALOG), BUNDLED_PLAN
+        typer.echo("同梱の計画書と同じ内容のため、確認済みカタログを読み込みます。")
+    else:
+        try:
+            with session() as s:
+                known = [d for m in export_catalog(s) for d in m["departments"]]
+            result = parse_plan(text, departments=known or None)
+        except NotAPlanError as exc:
+            fail(f"{file} は計画書として読み取れません: {exc}")
+        for no, warnings in sorted(result.warnings.items()):
+            for w in warnings:
+                print(f"No.{no}: {w}", file=sys.stderr)
+        entries, info = result.measures, plan_info_of(text, file)
+    with session() as s:
+        load_catalog(s, entries, info)
+    typer.echo(f"{info.title}: 取組 {len(entries)}件を読み込みました。")
+
+
+@app.command("unassigned")
+def unassigned() -> None:
+    """Measures whose department the document does not give."""
+    with session() as s:
+        rows = unassigned_measures(s)
+        if not rows:
+            typer.echo("担当課が未設定の取組はありません。")
+        for m in rows:
+            typer.echo(f"No.{m.no} {m.title}")
+
+
+@app.command("assign")
+def assign(no: int = typer.Argument(...), department: str = typer.Argument(...)) -> None:
+    """Assign a responsible department to a measure (the coordinating division's call)."""
+    with session() as s:
+        dept = find_department(s, department)
+        if dept is None:
+            near = closest_departments(s, department)
+            hint = f" 近い名前: {'、'.join(near)}" if near else ""
+            fail(f"課「{department}」はカタログにありません。{hint}")
+        try:
+            m = assign_department(s, no, dept)
+        except LookupError as exc:
+            fail(str(exc))
+        typer.echo(f"No.{m.no} {m.title} の担当課: {'、'.join(d.name for d in m.departments)}")

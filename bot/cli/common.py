@@ -1,0 +1,45 @@
+"""What every command needs: settings, the engine, error exits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot.config import Settings, get_settings
+from bot.storage.db import get_engine, migrate, session_scope, table_names
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def engine(ensure_schema: bool = True) -> Engine:
+    """The configured database; its schema is brought up to date first (cheap when it is)."""
+    eng = get_engine(settings().database_url)
+    if ensure_schema and "alembic_version" not in table_names(eng):
+        fail("データベースが初期化されていません。先に `kaikaku init` を実行してください。", code=2)
+    return eng
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    with session_scope(engine()) as s:
+        yield s
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    print(message, file=sys.stderr)
+    raise SystemExit(code)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+__all__ = ["engine", "fail", "migrate", "print_json", "session", "settings"]

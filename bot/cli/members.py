@@ -1,0 +1,50 @@
+"""`kaikaku members add | list` (invite: see bot.registration)."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.catalog.store import closest_departments, find_department
+from bot.cli.common import fail, session, settings
+from bot.members import PLATFORMS, ROLES, add_member, list_members
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    platform: str = typer.Option(..., "--platform", help="slack / line / console"),
+    user: str = typer.Option(..., "--user", help="the platform's user id"),
+    department: str = typer.Option(..., "--department", help="課の名前"),
+    role: str = typer.Option("staff", "--role", help="staff / manager / coordinator"),
+    name: str | None = typer.Option(None, "--name"),
+) -> None:
+    """Register a chat user to a department."""
+    if platform not in PLATFORMS:
+        fail(f"--platform は {' / '.join(PLATFORMS)} のいずれかです(指定: {platform})。")
+    if role not in ROLES:
+        fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
+    with session() as s:
+        dept = find_department(s, department)
+        if dept is None:
+            near = closest_departments(s, department)
+            hint = f" 近い名前: {'、'.join(near)}" if near else ""
+            fail(f"課「{department}」はカタログにありません。{hint}")
+        add_member(s, platform, user, dept, role, name, now=settings().now())
+        typer.echo(f"{platform}:{user} を {dept.name}({role})に登録しました。")
+
+
+@app.command("list")
+def list_() -> None:
+    """Who is registered, by department."""
+    with session() as s:
+        rows = list_members(s)
+        if not rows:
+            typer.echo("登録されたメンバーはいません。")
+        current = None
+        for m in rows:
+            if m.department.name != current:
+                current = m.department.name
+                typer.echo(current)
+            label = f" {m.name}" if m.name else ""
+            typer.echo(f"  {m.platform}:{m.user_id}{label} ({m.role})")

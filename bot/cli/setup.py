@@ -1,0 +1,46 @@
+"""`kaikaku init`, and the process commands that later issues fill in."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog
+from bot.cli.common import fail, settings
+from bot.storage.db import get_engine, migrate, session_scope
+
+
+def init() -> None:
+    """Create or migrate the database and load the bundled plan catalog (idempotent)."""
+    eng = get_engine(settings().database_url)
+    migrate(eng)
+    entries = read_catalog(BUNDLED_CATALOG)
+    with session_scope(eng) as s:
+        plan = load_catalog(s, entries, BUNDLED_PLAN)
+        unassigned = [m.no for m in plan.measures if not m.department_links]
+    typer.echo(f"データベースを準備しました: 取組 {len(entries)}件を読み込みました。")
+    if unassigned:
+        nos = "、".join(f"No.{n}" for n in unassigned)
+        typer.echo(f"担当課が未設定の取組: {nos}(`kaikaku catalog assign` で設定できます)")
+
+
+def _not_yet(name: str) -> None:
+    fail(f"`kaikaku {name}` はまだ利用できません。", code=1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+
+
+def serve() -> None:
+    """The web process (Slack and LINE webhooks)."""
+    _not_yet("serve")
+
+
+def scheduler() -> None:
+    """The clock process (reminders, nudges, digests)."""
+    _not_yet("scheduler")
+
+
+def register_processes(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("scheduler")(scheduler)

@@ -1,0 +1,25 @@
+"""What a handler of the core gets for one incoming message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.messages import Incoming
+from bot.storage.models import Member
+
+
+@dataclass
+class Context:
+    settings: Settings
+    session: Session
+    incoming: Incoming
+    member: Member | None
+    now: datetime  # aware, in the bot's time zone
+
+    @property
+    def said(self) -> str:
+        return self.incoming.said

@@ -1,0 +1,78 @@
+"""Inbound webhook events, recorded before the ack and processed after.
+
+The unique key (platform, event_id) makes a redelivery or a replay a no-op; a row still
+`received` after a crash is finished by `pending()` on the next start.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.storage.db import session_scope
+from bot.storage.models import InboundEvent
+
+MAX_ATTEMPTS = 5
+
+
+def record(engine: Engine, platform: str, event_id: str, payload: dict[str, Any], now: datetime) -> int | None:
+    """Store the event; its row id if new, None if this (platform, event_id) was seen before."""
+    try:
+        with session_scope(engine) as session:
+            row = InboundEvent(
+                platform=platform, event_id=event_id, payload=payload, status="received", received_at=now
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+    except IntegrityError:
+        return None
+
+
+def claim(engine: Engine, row_id: int) -> dict[str, Any] | None:
+    """Take a received event for processing; None if another worker already took or finished it."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id == row_id, InboundEvent.status.in_(("received", "failed")))
+            .where(InboundEvent.attempts < MAX_ATTEMPTS)
+            .values(status="processing", attempts=InboundEvent.attempts + 1)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        row = session.get(InboundEvent, row_id)
+        return dict(row.payload) if row else None
+
+
+def finish(engine: Engine, row_id: int, now: datetime, error: str | None = None) -> None:
+    with session_scope(engine) as session:
+        row = session.get(InboundEvent, row_id)
+        if row is not None:
+            row.status = "failed" if error else "processed"
+            row.error = error
+            row.processed_at = now
+
+
+def pending(engine: Engine, platform: str) -> list[int]:
+    """Events recorded but not finished: a crash between ack and processing left them."""
+    with Session(engine) as session:
+        stmt = select(InboundEvent.id).where(
+            InboundEvent.platform == platform,
+            InboundEvent.status.in_(("received", "processing", "failed")),
+            InboundEvent.attempts < MAX_ATTEMPTS,
+        )
+        return list(session.scalars(stmt.order_by(InboundEvent.id)))
+
+
+def reset_stale(engine: Engine, platform: str) -> None:
+    """On start, events left `processing` by a dead process are received again."""
+    with session_scope(engine) as session:
+        session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.platform == platform, InboundEvent.status == "processing")
+            .values(status="received")
+        )

@@ -1,0 +1,69 @@
+"""Who is who: chat accounts linked to departments, with a role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from bot.storage.models import Department, Member
+
+PLATFORMS = ("slack", "line", "console")
+ROLES = ("staff", "manager", "coordinator")
+
+
+def find_member(session: Session, platform: str, user_id: str) -> Member | None:
+    return session.scalar(
+        select(Member)
+        .where(Member.platform == platform, Member.user_id == user_id)
+        .options(joinedload(Member.department))
+    )
+
+
+def add_member(
+    session: Session,
+    platform: str,
+    user_id: str,
+    department: Department,
+    role: str = "staff",
+    name: str | None = None,
+    now: datetime | None = None,
+) -> Member:
+    """Register (or re-register) a chat account; the last registration wins."""
+    if platform not in PLATFORMS:
+        raise ValueError(f"platform は {', '.join(PLATFORMS)} のいずれかです: {platform}")
+    if role not in ROLES:
+        raise ValueError(f"role は {', '.join(ROLES)} のいずれかです: {role}")
+    member = find_member(session, platform, user_id)
+    if member is None:
+        member = Member(platform=platform, user_id=user_id, created_at=now or datetime.now().astimezone())
+        session.add(member)
+    member.department = department
+    member.role = role
+    if name is not None:
+        member.name = name
+    session.flush()
+    return member
+
+
+def list_members(session: Session) -> list[Member]:
+    stmt = (
+        select(Member)
+        .join(Member.department)
+        .options(joinedload(Member.department))
+        .order_by(Department.name, Member.platform, Member.user_id)
+    )
+    return list(session.scalars(stmt))
+
+
+def members_of(session: Session, department_id: int, roles: tuple[str, ...] = ROLES) -> list[Member]:
+    stmt = select(Member).where(Member.department_id == department_id, Member.role.in_(roles))
+    return list(session.scalars(stmt.order_by(Member.platform, Member.user_id)))
+
+
+def is_coordinator(member: Member | None, coordinator_department: str) -> bool:
+    """The coordinating division may report for any measure and sees everything."""
+    if member is None:
+        return False
+    return member.role == "coordinator" or member.department.name == coordinator_department

@@ -1,0 +1,93 @@
+"""The one neutral message pair every platform adapter translates to and from.
+
+The core (router, dialogs, answers, reminders) speaks only these types; adapters in
+bot/handlers/ turn a platform's events into `Incoming` and render `Reply` back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message from a user: typed text, or the value of a choice they tapped."""
+
+    platform: str  # slack / line / console
+    user: str  # the platform's user id
+    channel: str  # where to answer: DM/channel id, LINE source id, "console"
+    text: str | None = None
+    value: str | None = None  # the `Choice.value` of a tapped button / postback
+    event_id: str | None = None  # the platform's id of the event, for exactly-once
+    direct: bool = True  # a one-to-one chat (reports are taken only there)
+    form: Mapping[str, str] | None = None  # values submitted from a `Form` (a modal)
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def said(self) -> str:
+        """What the user said, whichever way they said it."""
+        if self.value is not None:
+            return self.value
+        if self.form:
+            return next(iter(self.form.values()), "")
+        return (self.text or "").strip()
+
+    @property
+    def who(self) -> str:
+        return f"{self.platform}:{self.user}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option the user can tap; `value` comes back as `Incoming.value`."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Form:
+    """A hint that the answer is long text: a platform may open a modal for it."""
+
+    field: str
+    title: str
+    label: str
+    max_chars: int = 2000
+    initial: str | None = None
+    submit: str = "送信"
+
+
+@dataclass(frozen=True)
+class Card:
+    """A structured summary (a measure, a report to confirm): Flex / Block Kit sections."""
+
+    title: str
+    fields: Sequence[tuple[str, str]] = ()
+    footer: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message from the bot."""
+
+    text: str
+    choices: Sequence[Choice] = ()
+    form: Form | None = None
+    card: Card | None = None
+    image_png: bytes | None = field(default=None, repr=False)  # e.g. the digest's chart
+    image_alt: str | None = None
+
+    def with_choices(self, *labels: str) -> Reply:
+        return Reply(self.text, tuple(Choice(lbl, lbl) for lbl in labels), self.form, self.card)
+
+
+class Sender(Protocol):
+    """Delivers replies outside a request (reminders, digests, late answers): one per platform."""
+
+    platform: str
+
+    def send(self, recipient: str, replies: Sequence[Reply], *, key: str | None = None) -> None:
+        """Deliver or raise; `key` is the outbox idempotency key, for platforms that dedupe."""
+        ...

@@ -1,0 +1,53 @@
+"""The core router: one incoming message in, replies out, the same on every platform.
+
+Handlers are tried in order; the first that returns replies (not None) answers. Each runs
+inside one database transaction, so a message is handled wholly or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from bot import texts
+from bot.config import Settings
+from bot.context import Context
+from bot.members import find_member
+from bot.messages import Incoming, Reply
+from bot.storage.db import session_scope
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Context], list[Reply] | None]
+
+HELP_WORDS = {"ヘルプ", "help", "へるぷ", "使い方", "?", "？"}
+
+
+def help_handler(ctx: Context) -> list[Reply] | None:
+    if ctx.said.strip().lower() in HELP_WORDS:
+        return [Reply(texts.HELP)]
+    return None
+
+
+def handlers() -> list[Handler]:
+    """The order matters: registration and dialogs before questions."""
+    from bot import answers, registration, reporting
+
+    return [registration.handle, reporting.handle, help_handler, answers.handle]
+
+
+def route(settings: Settings, engine: Engine, incoming: Incoming) -> list[Reply]:
+    """Handle one message; never raises to the adapter (a polite error instead)."""
+    try:
+        with session_scope(engine) as session:
+            member = find_member(session, incoming.platform, incoming.user)
+            ctx = Context(settings, session, incoming, member, settings.now())
+            for handler in handlers():
+                replies = handler(ctx)
+                if replies is not None:
+                    return replies
+            return [Reply(texts.HELP)]
+    except Exception:
+        log.exception("handling a message from %s failed", incoming.platform)
+        return [Reply(texts.INTERNAL_ERROR)]

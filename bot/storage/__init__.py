@@ -1,0 +1,1 @@
+"""Storage: the schema (models), the engine and sessions (db), migrations (Alembic)."""
