@@ -32,8 +32,14 @@ def register(app: typer.Typer) -> None:
 
 
 def serve() -> None:
-    """The web process (Slack and LINE webhooks)."""
-    _not_yet("serve")
+    """The web process: Slack at POST /slack/events, LINE at POST /line/webhook, GET /healthz."""
+    import logging
+
+    from bot.cli.common import engine
+    from bot.web import serve as run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run(settings(), engine())
 
 
 def scheduler() -> None:

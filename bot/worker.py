@@ -1,0 +1,57 @@
+"""Processes recorded inbound events after the ack, in background threads.
+
+An adapter records an event (bot.inbox.record) before answering the platform, then hands the
+row id to the worker. On start, `recover()` finishes what a previous process recorded but did not
+process. Each event is claimed in the database first, so two web processes never both run it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot import inbox
+
+log = logging.getLogger(__name__)
+Process = Callable[[dict[str, Any]], None]
+
+
+class EventWorker:
+    """A small thread pool that runs `process(payload)` once per recorded event."""
+
+    def __init__(self, engine: Engine, platform: str, process: Process, clock: Callable[[], datetime],
+                 threads: int = 4) -> None:
+        self.engine = engine
+        self.platform = platform
+        self.process = process
+        self.clock = clock
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"{platform}-events")
+
+    def submit(self, row_id: int) -> Future[None]:
+        return self.pool.submit(self.run, row_id)
+
+    def run(self, row_id: int) -> None:
+        """Claim, process, finish; an error is stored and the event stays retryable."""
+        payload = inbox.claim(self.engine, row_id)
+        if payload is None:
+            return
+        try:
+            self.process(payload)
+        except Exception as exc:  # the event is kept as failed, to be retried on recover()
+            log.exception("%s event %s failed", self.platform, row_id)
+            inbox.finish(self.engine, row_id, self.clock(), error=f"{type(exc).__name__}: {exc}")
+            return
+        inbox.finish(self.engine, row_id, self.clock())
+
+    def recover(self) -> list[Future[None]]:
+        """Finish what an earlier process recorded but did not process (call once on start)."""
+        inbox.reset_stale(self.engine, self.platform)
+        return [self.submit(row_id) for row_id in inbox.pending(self.engine, self.platform)]
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.pool.shutdown(wait=wait)
