@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -49,8 +51,28 @@ class Settings(BaseSettings):
     digest_weekday: int = 0  # Monday
     digest_hour: int = 9
     reminder_hour: int = 9
-    extra_closures: list[date] = Field(default_factory=list)
+    extra_closures: Annotated[list[date], NoDecode] = Field(default_factory=list)
+    final_notice_business_days: int = 3  # the final notice: this many business days before the deadline
+    round_followup_days: int = 31  # after the deadline: escalations and digests go on this long
+    # One person with several accounts (Member.person) is reached on the first of these platforms.
+    delivery_platform_order: list[str] = Field(default_factory=lambda: ["slack", "line", "console"])
+    outbox_max_attempts: int = 5
+    outbox_backoff_seconds: int = 60  # first retry after this; doubled per attempt, at most an hour
+    outbox_lease_seconds: int = 300  # a message "sending" longer than this was left by a dead process
+    outbox_poll_seconds: int = 30
+    scheduler_misfire_grace_seconds: int = 6 * 3600  # a run missed by less is caught up on start
     registration_code_ttl_hours: int = 72
+
+    @field_validator("extra_closures", mode="before")
+    @classmethod
+    def _closure_list(cls, value: Any) -> Any:
+        """EXTRA_CLOSURES as "2027-02-12,2027-02-15" (or a JSON list)."""
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def tz(self) -> ZoneInfo:

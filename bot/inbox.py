@@ -19,12 +19,18 @@ from bot.storage.models import InboundEvent
 MAX_ATTEMPTS = 5
 
 
-def record(engine: Engine, platform: str, event_id: str, payload: dict[str, Any], now: datetime) -> int | None:
-    """Store the event; its row id if new, None if this (platform, event_id) was seen before."""
+def record(engine: Engine, platform: str, event_id: str, payload: dict[str, Any], now: datetime,
+           claimed: bool = False) -> int | None:
+    """Store the event; its row id if new, None if this (platform, event_id) was seen before.
+
+    `claimed=True` stores it already claimed by the caller (one commit fewer before the reply);
+    the caller then runs it with `EventWorker.submit(row_id, payload)`.
+    """
     try:
         with session_scope(engine) as session:
             row = InboundEvent(
-                platform=platform, event_id=event_id, payload=payload, status="received", received_at=now
+                platform=platform, event_id=event_id, payload=payload, received_at=now,
+                status="processing" if claimed else "received", attempts=1 if claimed else 0,
             )
             session.add(row)
             session.flush()

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import Settings
@@ -37,17 +38,22 @@ def handlers() -> list[Handler]:
     return [registration.handle, reporting.handle, help_handler, answers.handle]
 
 
-def route(settings: Settings, engine: Engine, incoming: Incoming) -> list[Reply]:
-    """Handle one message; never raises to the adapter (a polite error instead)."""
+def route(settings: Settings, engine: Engine, incoming: Incoming,
+          keep: Callable[[Session, list[Reply]], None] | None = None) -> list[Reply]:
+    """Handle one message; never raises to the adapter (a polite error instead).
+
+    `keep(session, replies)` runs in the same transaction: an adapter stores the replies with the
+    event there, so the dialog's new state and the replies to deliver are committed together.
+    """
     try:
         with session_scope(engine) as session:
             member = find_member(session, incoming.platform, incoming.user)
             ctx = Context(settings, session, incoming, member, settings.now())
-            for handler in handlers():
-                replies = handler(ctx)
-                if replies is not None:
-                    return replies
-            return [Reply(texts.HELP)]
+            replies = next((r for r in (handler(ctx) for handler in handlers()) if r is not None),
+                           [Reply(texts.HELP)])
+            if keep is not None:
+                keep(session, replies)
+            return replies
     except Exception:
         log.exception("handling a message from %s failed", incoming.platform)
         return [Reply(texts.INTERNAL_ERROR)]

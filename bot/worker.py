@@ -32,12 +32,14 @@ class EventWorker:
         self.clock = clock
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"{platform}-events")
 
-    def submit(self, row_id: int) -> Future[None]:
-        return self.pool.submit(self.run, row_id)
+    def submit(self, row_id: int, payload: dict[str, Any] | None = None) -> Future[None]:
+        """Run a recorded event; with `payload`, one recorded already claimed (inbox.record(claimed=True))."""
+        return self.pool.submit(self.run, row_id, payload)
 
-    def run(self, row_id: int) -> None:
+    def run(self, row_id: int, payload: dict[str, Any] | None = None) -> None:
         """Claim, process, finish; an error is stored and the event stays retryable."""
-        payload = inbox.claim(self.engine, row_id)
+        if payload is None:
+            payload = inbox.claim(self.engine, row_id)
         if payload is None:
             return
         try:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot import yaml_io
-from bot.catalog.schema import FY_KEYS, MeasureEntry
+from bot.catalog.schema import MeasureEntry
 from bot.catalog.schema import Target as TargetEntry
 from bot.fiscal_year import FiscalYear
 from bot.storage.models import (
@@ -150,7 +150,7 @@ def _apply(session: Session, m: Measure, e: MeasureEntry, cache: dict[str, Depar
         m.department_links.extend(
             MeasureDepartment(department=d, position=i) for i, d in enumerate(depts)
         )
-    plans = [(fy_of_key(k), e.plans.get(k)) for k in FY_KEYS if k in e.plans]
+    plans = sorted((fy_of_key(k), text) for k, text in e.plans.items())
     if [(p.fy, p.text) for p in m.year_plans] != plans:
         m.year_plans.clear()
         session.flush()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import catalog, members, setup
+from bot.cli import ask, catalog, chat, members, results, schedule, setup
+from bot.cli import line as line_cli
 
 app = typer.Typer(
     add_completion=False,
@@ -15,6 +16,11 @@ setup.register(app)
 setup.register_processes(app)
 app.add_typer(catalog.app, name="catalog", help="計画カタログ: export / import / assign")
 app.add_typer(members.app, name="members", help="チャットアカウントと課の登録")
+chat.register(app)
+ask.register(app)
+app.add_typer(results.app, name="results", help="実施結果の書き出し: export")
+app.add_typer(line_cli.app, name="line", help="LINE: 今月のプッシュ送信数と上限")
+schedule.register(app)
 
 
 def main() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import sys
-import unicodedata
 from pathlib import Path
 
 import typer
@@ -18,12 +16,14 @@ from bot.catalog.store import (
     closest_departments,
     export_catalog,
     find_department,
+    fy_of_key,
     load_catalog,
     read_catalog,
     sha256_of,
     unassigned_measures,
 )
 from bot.cli.common import fail, print_json, session
+from bot.fiscal_year import FiscalYear
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -37,15 +37,15 @@ def export(fmt: str = typer.Option("json", "--format", help="json")) -> None:
         print_json(export_catalog(s))
 
 
-def plan_info_of(text: str, path: Path) -> PlanInfo:
-    """The plan's code and fiscal-year span from the years its tables name."""
-    years = [int(n) for n in re.findall(r"令和\s*(\d+)\s*年", unicodedata.normalize("NFKC", text))]
-    first, last = (min(years), max(years)) if years else (0, 0)
+def plan_info_of(fiscal_years: list[str], path: Path) -> PlanInfo:
+    """The plan's code and span from the fiscal years its tables are headed with (R5..R8)."""
+    years = sorted(fy_of_key(k) for k in fiscal_years) or [0]
+    first, last = FiscalYear(years[0]), FiscalYear(years[-1])
     return PlanInfo(
-        code=f"plan-r{first}-r{last}",
-        title=f"行政改革実施計画(令和{first}年度~令和{last}年度)",
-        first_fy=2018 + first,
-        last_fy=2018 + last,
+        code=f"plan-{first.key.lower()}-{last.key.lower()}",
+        title=f"行政改革実施計画({first.label}~{last.label})",
+        first_fy=first.year,
+        last_fy=last.year,
         source_sha256=sha256_of(path),
     )
 
@@ -75,7 +75,7 @@ def import_(file: Path = typer.Argument(..., help="計画書のテキスト(シ�
         for no, warnings in sorted(result.warnings.items()):
             for w in warnings:
                 print(f"No.{no}: {w}", file=sys.stderr)
-        entries, info = result.measures, plan_info_of(text, file)
+        entries, info = result.measures, plan_info_of(result.fiscal_years, file)
     with session() as s:
         load_catalog(s, entries, info)
     typer.echo(f"{info.title}: 取組 {len(entries)}件を読み込みました。")

@@ -1,4 +1,4 @@
-"""`kaikaku members add | list` (invite: see bot.registration)."""
+"""`kaikaku members add | invite | list` (the codes themselves: bot.registration)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,31 @@ def add(
             fail(f"課「{department}」はカタログにありません。{hint}")
         add_member(s, platform, user, dept, role, name, now=settings().now())
         typer.echo(f"{platform}:{user} を {dept.name}({role})に登録しました。")
+
+
+@app.command("invite")
+def invite(
+    department: str = typer.Option(..., "--department", help="課の名前"),
+    role: str = typer.Option("staff", "--role", help="staff / manager / coordinator"),
+    name: str | None = typer.Option(None, "--name"),
+) -> None:
+    """Print a one-time registration code; the person sends `登録 CODE` to the bot."""
+    from bot.registration import issue_code
+
+    if role not in ROLES:
+        fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
+    conf = settings()
+    with session() as s:
+        dept = find_department(s, department)
+        if dept is None:
+            near = closest_departments(s, department)
+            hint = f" 近い名前: {'、'.join(near)}" if near else ""
+            fail(f"課「{department}」はカタログにありません。{hint}")
+        inv = issue_code(s, dept, conf.now(), conf.registration_code_ttl_hours, role, name)
+    until = inv.expires_at.astimezone(conf.tz).strftime("%Y-%m-%d %H:%M")
+    typer.echo(f"登録コード: {inv.code}")
+    typer.echo(f"{inv.department}({role})用、1回限り、{until} まで有効です。")
+    typer.echo(f"本人がボット(LINE・Slack など)に「登録 {inv.code}」と送ると登録されます。")
 
 
 @app.command("list")

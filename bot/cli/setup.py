@@ -44,7 +44,9 @@ def serve() -> None:
 
 def scheduler() -> None:
     """The clock process (reminders, nudges, digests)."""
-    _not_yet("scheduler")
+    from bot.cli.schedule import run_scheduler
+
+    run_scheduler()
 
 
 def register_processes(app: typer.Typer) -> None:

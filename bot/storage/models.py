@@ -7,7 +7,7 @@ and the outbox carry unique keys: that is what makes delivery exactly-once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,8 +21,10 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -39,7 +41,27 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
-Timestamp = DateTime(timezone=True)
+class Timestamp(TypeDecorator[datetime]):
+    """An aware moment, stored in UTC on every database and handed back aware (UTC).
+
+    SQLite keeps no zone; without this, one module writing local time and another UTC would
+    compare wrongly. A naive value is taken to be UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 
 class Plan(Base):
@@ -296,3 +318,4 @@ class PushUsage(Base):
     platform: Mapped[str] = mapped_column(String(20))
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     count: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # not sent: budget/quota

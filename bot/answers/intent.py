@@ -1,0 +1,45 @@
+"""What a question asks, as data: the parser's output and the dispatcher's input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.fiscal_year import FiscalYear
+
+
+class Topic(Enum):
+    MEASURE = "measure"  # one or more measures by No.
+    DEPARTMENT = "department"  # a department's measures
+    STATUS = "status"  # the reporting round: who has not submitted, response rate
+    NUMERIC = "numeric"  # the numeric-goal measures
+    SEARCH = "search"  # keyword search over the catalog
+    AMBIGUOUS_NUMBER = "ambiguous_number"  # a bare "34"
+    AMBIGUOUS_DEPARTMENT = "ambiguous_department"  # a word matching several departments
+    NEED_MEASURE = "need_measure"  # "目標は?" without saying which
+    UNKNOWN = "unknown"
+
+
+class Kind(Enum):
+    """What about the topic; a question may ask several (`No.7の担当課と計画`)."""
+
+    OVERVIEW = "overview"
+    TARGET = "target"
+    PLAN = "plan"
+    OWNERS = "owners"
+    RESULTS = "results"
+
+
+@dataclass(frozen=True)
+class Question:
+    topic: Topic
+    kinds: tuple[Kind, ...] = ()
+    numbers: tuple[int, ...] = ()
+    fys: tuple[FiscalYear, ...] = ()  # as asked, in order; empty: the answer's default year
+    departments: tuple[str, ...] = ()  # canonical names (several: ambiguous)
+    keyword: str | None = None
+    own_department: bool = False  # "うちの課"
+
+    @property
+    def kind(self) -> Kind | None:
+        return self.kinds[0] if self.kinds else None

@@ -1,0 +1,296 @@
+"""Reported results and the round's status, read fresh from the report/actual tables.
+
+Never cached: a report submitted a second ago must show in the next answer. The statements are
+built once (composing a statement costs more than SQLite takes to run it) and read plain rows,
+not ORM objects: an answer needs a few columns of a few rows, and the catalog snapshot already
+knows every measure and department by id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy.orm import Session
+
+from bot.answers.catalog_view import CatalogView, MeasureView
+from bot.config import Settings
+from bot.fiscal_year import FiscalYear
+from bot.reports import SUBMITTED, aware, report_fy
+from bot.storage.models import Actual, Member, Report
+
+
+def round_fiscal_year(settings: Settings, now: datetime) -> FiscalYear:
+    """The fiscal year reports made now are about (the same rule the report dialog uses)."""
+    return report_fy(settings, now)
+
+
+@dataclass(frozen=True)
+class ActualView:
+    metric: str
+    value: Decimal
+    unit: str | None
+    basis: str | None  # 見込み / 確定
+    rate: Decimal | None  # achievement, 1 = 100%
+    met: bool | None
+    points: Decimal | None = None  # a percentage target is compared in points (98.9% vs 98.87%)
+
+
+@dataclass(frozen=True)
+class ReportView:
+    measure_id: int
+    department: str
+    fy: int
+    status: str  # draft / submitted / approved / returned
+    progress: str | None
+    result_text: str | None
+    rating: str | None
+    reporter: str | None  # "田中さん" for a member with a name, else the platform:user id
+    reported_at: datetime | None
+    revision: int
+    actuals: tuple[ActualView, ...]
+
+    @property
+    def submitted(self) -> bool:
+        return self.status in SUBMITTED
+
+
+# --- one measure, one department -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureResults:
+    reports: list[ReportView]  # the asked year's current reports, in the plan's department order
+    reported_years: list[int]  # years with a submitted report, latest first
+
+
+def measure_results(session: Session, view: CatalogView, measure: MeasureView, fy: int, tz: tzinfo) -> MeasureResults:
+    """The current revision of each department's report on the measure for `fy`."""
+    rows = session.execute(_measure_reports(), {"measure_id": measure.id}).all()
+    years = sorted({r.fy for r in rows if r.status in SUBMITTED}, reverse=True)
+    views = _report_views(session, view, [r for r in rows if r.fy == fy], tz)
+    order = {name: i for i, name in enumerate(measure.departments)}
+    views.sort(key=lambda v: order.get(v.department, len(order)))
+    return MeasureResults(views, years)
+
+
+def department_reports(
+    session: Session, view: CatalogView, department_id: int, fy: int, tz: tzinfo
+) -> dict[int, ReportView]:
+    """The current report of each measure of a department for `fy`, by measure id."""
+    rows = session.execute(_department_reports(), {"department_id": department_id, "fy": fy}).all()
+    return {v.measure_id: v for v in _report_views(session, view, rows, tz)}
+
+
+# --- the round -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentStatus:
+    name: str
+    measures: tuple[int, ...]  # its measure numbers
+    open_nos: tuple[int, ...]  # of those, not submitted
+    drafts: tuple[int, ...]  # of the open ones, a draft (or returned report) exists
+
+    @property
+    def total(self) -> int:
+        return len(self.measures)
+
+    @property
+    def submitted(self) -> int:
+        return len(self.measures) - len(self.open_nos)
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    fy: FiscalYear
+    departments: tuple[DepartmentStatus, ...]  # every responsible department, in document order
+    unassigned: tuple[int, ...]  # measures no department answers for yet
+
+    @property
+    def total(self) -> int:
+        """(measure, department) pairs expected."""
+        return sum(d.total for d in self.departments)
+
+    @property
+    def submitted(self) -> int:
+        return sum(d.submitted for d in self.departments)
+
+    @property
+    def rate(self) -> Decimal:
+        return Decimal(self.submitted) / Decimal(self.total) if self.total else Decimal(0)
+
+    @property
+    def pending_departments(self) -> list[DepartmentStatus]:
+        return [d for d in self.departments if d.open_nos]
+
+
+def round_status(session: Session, view: CatalogView, fy: FiscalYear) -> RoundStatus:
+    """Who has submitted what for `fy`: every (measure, responsible department) pair.
+
+    Counted like `bot.round_status.department_statuses` (the digest's count), but the pairs come
+    from the catalog snapshot, so one indexed query over the year's reports is all it reads.
+    """
+    state = year_states(session, fy.year)
+    departments = []
+    for name, nos in view.by_department.items():
+        dept_id = view.departments[name]
+        statuses = [(no, state.get((view.measures[no].id, dept_id))) for no in nos]
+        open_nos = tuple(no for no, s in statuses if s not in SUBMITTED)
+        drafts = tuple(no for no, s in statuses if s is not None and s not in SUBMITTED)
+        departments.append(DepartmentStatus(name, nos, open_nos, drafts))
+    departments.sort(key=lambda d: (d.measures[0], d.name))
+    unassigned = tuple(no for no, m in sorted(view.measures.items()) if not m.departments)
+    return RoundStatus(fy, tuple(departments), unassigned)
+
+
+def year_states(session: Session, fy: int) -> dict[tuple[int, int], str]:
+    """(measure id, department id) -> status of the current report for `fy`."""
+    return {(m, d): s for m, d, s in session.execute(_round_reports(), {"fy": fy})}
+
+
+@dataclass(frozen=True)
+class NumericStatus:
+    measure: MeasureView
+    actuals: tuple[tuple[str, ActualView], ...]  # (department, actual) from submitted reports
+
+
+def numeric_status(session: Session, view: CatalogView, fy: FiscalYear) -> list[NumericStatus]:
+    """The numeric-goal measures with the actuals submitted for `fy` so far."""
+    by_measure: dict[int, list[tuple[str, ActualView]]] = {}
+    for row in session.execute(_numeric_actuals(), {"fy": fy.year}):
+        name = view.department_names.get(row.department_id, "")
+        by_measure.setdefault(row.measure_id, []).append((name, _actual_view(row)))
+    numeric = [m for _, m in sorted(view.measures.items()) if m.numeric_goal]
+    return [NumericStatus(m, tuple(by_measure.get(m.id, ()))) for m in numeric]
+
+
+# --- statements, built once ----------------------------------------------------------------------
+
+_ACTUAL_COLUMNS = (
+    Actual.report_id,
+    Actual.metric,
+    Actual.value,
+    Actual.unit,
+    Actual.basis,
+    Actual.achievement_rate,
+    Actual.met,
+    Actual.achievement_method,
+)
+
+
+def _report_columns() -> Select:
+    return select(
+        Report.id,
+        Report.measure_id,
+        Report.department_id,
+        Report.fy,
+        Report.status,
+        Report.progress,
+        Report.result_text,
+        Report.rating,
+        Report.reported_by,
+        Report.reported_at,
+        Report.revision,
+        Member.name.label("reporter_name"),
+    ).outerjoin(Member, (Member.platform + ":" + Member.user_id) == Report.reported_by)
+
+
+@cache
+def _measure_reports() -> Select:
+    return (
+        _report_columns()
+        .where(Report.measure_id == bindparam("measure_id"), Report.is_current.is_(True))
+        .order_by(Report.fy, Report.id)
+    )
+
+
+@cache
+def _department_reports() -> Select:
+    return _report_columns().where(
+        Report.department_id == bindparam("department_id"),
+        Report.fy == bindparam("fy"),
+        Report.is_current.is_(True),
+    )
+
+
+@cache
+def _actuals_of() -> Select:
+    return (
+        select(*_ACTUAL_COLUMNS)
+        .where(Actual.report_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Actual.report_id, Actual.position)
+    )
+
+
+@cache
+def _round_reports() -> Select:
+    return select(Report.measure_id, Report.department_id, Report.status).where(
+        Report.fy == bindparam("fy"), Report.is_current.is_(True)
+    )
+
+
+@cache
+def _numeric_actuals() -> Select:
+    return (
+        select(Report.measure_id, Report.department_id, *_ACTUAL_COLUMNS)
+        .join(Actual, Actual.report_id == Report.id)
+        .where(Report.fy == bindparam("fy"), Report.is_current.is_(True), Report.status.in_(SUBMITTED))
+        .order_by(Report.measure_id, Report.department_id, Actual.position)
+    )
+
+
+# --- rows to views -------------------------------------------------------------------------------
+
+
+def _report_views(session: Session, view: CatalogView, rows: Sequence[Row[Any]], tz: tzinfo) -> list[ReportView]:
+    actuals: dict[int, list[ActualView]] = {}
+    ids = [r.id for r in rows]
+    if ids:
+        for a in session.execute(_actuals_of(), {"ids": ids}):
+            actuals.setdefault(a.report_id, []).append(_actual_view(a))
+    return [_report_view(r, view, tuple(actuals.get(r.id, ())), tz) for r in rows]
+
+
+def _report_view(r: Row[Any], view: CatalogView, actuals: tuple[ActualView, ...], tz: tzinfo) -> ReportView:
+    return ReportView(
+        measure_id=r.measure_id,
+        department=view.department_names.get(r.department_id, ""),
+        fy=r.fy,
+        status=r.status,
+        progress=r.progress,
+        result_text=r.result_text,
+        rating=r.rating,
+        reporter=f"{r.reporter_name}さん" if r.reporter_name else r.reported_by,
+        reported_at=aware(r.reported_at, tz),
+        revision=r.revision,
+        actuals=actuals,
+    )
+
+
+def _actual_view(a: Row[Any]) -> ActualView:
+    points = _method(a.achievement_method).get("points")
+    return ActualView(
+        metric=a.metric,
+        value=Decimal(a.value),
+        unit=a.unit,
+        basis=a.basis,
+        rate=None if a.achievement_rate is None else Decimal(a.achievement_rate),
+        met=a.met,
+        points=None if points is None else Decimal(str(points)),
+    )
+
+
+def _method(text: str | None) -> dict[str, Any]:
+    """How the achievement was computed: the JSON `bot.reports` stores (points for a %)."""
+    try:
+        method = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return method if isinstance(method, dict) else {}

@@ -1,0 +1,32 @@
+"""`kaikaku line usage`: this month's LINE pushes against the budget (pushes cost money)."""
+
+from __future__ import annotations
+
+import re
+
+import typer
+
+from bot import push_budget
+from bot.cli.common import fail, print_json, session, settings
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("usage")
+def usage(
+    month: str | None = typer.Option(None, "--month", help="YYYY-MM(省略時は今月)"),
+    fmt: str = typer.Option("text", "--format", help="text / json"),
+) -> None:
+    """Pushes sent this month, the budget, what is left, and what the budget refused."""
+    if fmt not in ("text", "json"):
+        fail(f"--format は text / json のいずれかです(指定: {fmt})。")
+    conf = settings()
+    month = month or push_budget.month_of(conf.now())
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        fail(f"--month は YYYY-MM の形で指定してください(指定: {month})。")
+    with session() as s:
+        u = push_budget.usage(s, month, conf.line_push_monthly_budget)
+    if fmt == "json":
+        print_json(u.as_dict())
+    else:
+        typer.echo(push_budget.summary(u))

@@ -1,0 +1,228 @@
+"""Slack adapter: a bolt App over HTTP (POST /slack/events) or Socket Mode.
+
+Before the ack a listener only records the request (bot.inbox, unique by Slack's event id, or a
+stable id of an interaction) and hands it to the EventWorker; a redelivery finds the id taken and
+is acknowledged without doing anything. After the ack, `SlackBot.process` turns the stored
+payload into the core's `Incoming`, routes it, stores the rendered replies with the event (so a
+retry re-delivers, never re-routes) and posts them once each (bot.handlers.slack_api).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from contextvars import ContextVar
+from typing import Any
+
+from flask import Flask, Response, request
+from slack_bolt import Ack, App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.errors import SlackClientError
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot import inbox, reports
+from bot.config import Settings
+from bot.handlers import slack_api, slack_blocks
+from bot.handlers.slack_events import Translation, stash, translate
+from bot.members import find_member
+from bot.messages import Reply
+from bot.router import route
+from bot.storage.db import session_scope
+from bot.worker import EventWorker
+
+log = logging.getLogger(__name__)
+# Events recorded while an HTTP request is being answered: queued once the answer is sent.
+_after_response: ContextVar[list[tuple[int, dict[str, Any]]] | None] = ContextVar("slack_after_response",
+                                                                                  default=None)
+PLATFORM = "slack"
+IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
+
+
+class SlackBot:
+    """The bolt App, its Web API client, the event worker; one per web process."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings, self.engine = settings, engine
+        self.client = slack_api.make_client(settings)
+        self.poster = slack_api.Poster(self.client)
+        self.worker = EventWorker(engine, PLATFORM, self.process, settings.now)
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        self.app = App(signing_secret=secret, client=slack_api.make_client(settings, with_token=False),
+                       authorize=lambda: self._authorize(), process_before_response=True, name="kaikaku")
+        self.http = SlackRequestHandler(self.app)
+        self._auth: AuthorizeResult | None = None
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self.app.event("message")(self.on_message)
+        self.app.event("app_mention")(self.on_event)
+        self.app.event("app_home_opened")(self.on_event)
+        self.app.action(re.compile(f"^{slack_blocks.CHOICE}"))(self.on_choice)
+        self.app.action(slack_blocks.FORM_OPEN)(self.on_form_open)
+        self.app.view(slack_blocks.FORM_VIEW)(self.on_form_submit)
+        self.app.command("/kaikaku")(self.on_command)
+
+    def _authorize(self) -> AuthorizeResult:
+        """auth.test once; while Slack cannot answer it, requests are still taken (bot id unknown)."""
+        token = self.client.token
+        if self._auth is None:
+            try:
+                self._auth = AuthorizeResult.from_auth_test_response(
+                    auth_test_response=self.client.auth_test(), bot_token=token)
+            except (SlackClientError, OSError) as exc:
+                log.warning("auth.test failed (%s); taking the request anyway", exc)
+                return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=token)
+        return self._auth
+
+    # ---- before the ack: record ----------------------------------------------------------------
+    def accept(self, kind: str, event_id: str, body: dict[str, Any]) -> None:
+        """Record (the dedupe: a known id is a no-op) and queue; called before ack()."""
+        payload = {"kind": kind, "id": event_id, "body": body}
+        row = inbox.record(self.engine, PLATFORM, event_id, payload, self.settings.now(), claimed=True)
+        if row is None:
+            return
+        later = _after_response.get()
+        if later is not None:
+            later.append((row, payload))
+        else:
+            self.worker.submit(row, payload)
+
+    def handle_http(self) -> Response:
+        """POST /slack/events; the work starts once the ack is sent (not competing with it)."""
+        later: list[tuple[int, dict[str, Any]]] = []
+        token = _after_response.set(later)
+        try:
+            response = self.http.handle(request)
+        finally:
+            _after_response.reset(token)
+        if later:
+            response.call_on_close(lambda: [self.worker.submit(row, payload) for row, payload in later])
+        return response
+
+    def on_message(self, body: dict[str, Any], event: dict[str, Any], ack: Ack) -> None:
+        """DMs only: in channels the bot answers app_mention (Slack sends both for a mention)."""
+        if (event.get("channel_type") == "im" and not event.get("bot_id")
+                and event.get("subtype") not in IGNORED_SUBTYPES and event.get("user")):
+            self.accept("event", body["event_id"], body)
+        ack()
+
+    def on_event(self, body: dict[str, Any], event: dict[str, Any], ack: Ack) -> None:
+        if not event.get("bot_id") and (event["type"] != "app_home_opened" or event.get("tab") == "home"):
+            self.accept("event", body["event_id"], body)
+        ack()
+
+    def on_choice(self, body: dict[str, Any], ack: Ack) -> None:
+        """One answer per message and user (a double tap is one); view buttons per tap."""
+        container = body.get("container") or {}
+        if container.get("type") == "message":
+            event_id = f"action:{container['channel_id']}:{container['message_ts']}:{body['user']['id']}"
+        else:
+            event_id = f"action:{body['trigger_id']}"
+        self.accept("action", event_id, body)
+        ack()
+
+    def on_form_open(self, body: dict[str, Any], ack: Ack) -> None:
+        """Only UI, nothing recorded: the modal must open within the trigger's 3 seconds."""
+        ack()
+        form = slack_blocks.form_of(body["actions"][0]["value"])
+        channel = (body.get("channel") or {}).get("id") or body["container"].get("channel_id", "")
+        self.client.views_open(trigger_id=body["trigger_id"], view=slack_blocks.modal(form, channel))
+
+    def on_form_submit(self, body: dict[str, Any], ack: Ack) -> None:
+        _, _, text, max_chars = slack_blocks.submitted(body["view"])
+        error = slack_blocks.form_error(text, max_chars)
+        if error:
+            ack(response_action="errors", errors={slack_blocks.FORM_VIEW: error})
+            return
+        self.accept("view", f"view:{body['view']['id']}:{body['view'].get('hash', '')}", body)
+        ack()
+
+    def on_command(self, body: dict[str, Any], ack: Ack) -> None:
+        self.accept("command", f"command:{body['trigger_id']}", body)
+        in_dm = str(body.get("channel_id", "")).startswith("D")
+        ack() if in_dm else ack(text="ボットとのメッセージ画面でお返事します。")
+
+    # ---- after the ack: process --------------------------------------------------------------------
+    def dm_channel(self, user: str) -> str:
+        return str(self.client.conversations_open(users=user)["channel"]["id"])
+
+    def process(self, payload: dict[str, Any]) -> None:
+        """Route one recorded request and deliver the replies (the EventWorker calls this)."""
+        body = payload["body"]
+        if payload["kind"] == "event" and body["event"]["type"] == "app_home_opened":
+            self.publish_home(body["event"]["user"])
+            return
+        turn = translate(payload, self.dm_channel)
+        if turn is None:
+            return
+        with self._lock(turn):
+            if "replies" in payload:  # a retry: routed before, deliver what is not yet posted
+                self.deliver(turn, payload["replies"], check_first=True)
+                return
+            if turn.answered_message:
+                self.mark_answered(turn)
+            kept: list[tuple[list[Reply], list[dict[str, Any]]]] = []
+
+            def keep(session: Session, replies: list[Reply]) -> None:
+                kept.append((replies, slack_api.rendered(replies)))
+                stash(session, payload, kept[-1][1])
+
+            replies = route(self.settings, self.engine, turn.incoming, keep=keep)
+            # Other replies than those kept: the transaction failed and the core apologises.
+            rendered = next((r for source, r in kept if source is replies), None)
+            self.deliver(turn, rendered or slack_api.rendered(replies))
+
+    def deliver(self, turn: Translation, replies: list[dict[str, Any]], check_first: bool = False) -> None:
+        self.poster.deliver(turn.incoming.channel, replies, key=turn.key, thread_ts=turn.thread_ts,
+                            check_first=check_first)
+
+    def mark_answered(self, turn: Translation) -> None:
+        """Replace the tapped buttons by the answer, so the question is answered once."""
+        channel, ts, blocks, text, label = turn.answered_message
+        try:
+            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=slack_blocks.answered(blocks, label))
+        except SlackClientError as exc:  # cosmetic: the answer itself still goes to the core
+            log.warning("could not mark %s as answered: %s", ts, exc)
+
+    def publish_home(self, user: str) -> None:
+        with session_scope(self.engine) as session:
+            member = find_member(session, PLATFORM, user)
+            if member is None:
+                view = slack_blocks.home_view(None)
+            else:
+                fy = reports.report_fy(self.settings, self.settings.now())
+                statuses = reports.department_status(session, member.department_id, fy.year)
+                view = slack_blocks.home_view(member.department.name, fy, statuses)
+        self.client.views_publish(user_id=user, view=view)
+
+    def _lock(self, turn: Translation) -> threading.Lock:
+        """One message at a time per conversation, so a user's quick answers are taken in turn."""
+        key = (turn.incoming.channel, turn.incoming.user)
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def start_socket_mode(self) -> Any:
+        """Connect over Socket Mode (outbound only); returns the running handler."""
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        assert self.settings.slack_app_token is not None
+        handler = SocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value(),
+                                    web_client=self.client)
+        handler.connect()
+        return handler
+
+
+def register(app: Flask, settings: Settings, engine: Engine) -> bool:
+    """POST /slack/events when the bot token and signing secret are set; Socket Mode with an app token."""
+    if settings.slack_bot_token is None or (settings.slack_signing_secret is None and settings.slack_app_token is None):
+        return False
+    bot = SlackBot(settings, engine)
+    app.extensions["kaikaku_slack"] = bot
+    if settings.slack_app_token is not None:
+        app.extensions["kaikaku_slack_socket"] = bot.start_socket_mode()
+    else:
+        app.add_url_rule("/slack/events", "slack_events", bot.handle_http, methods=["POST"])
+    bot.worker.recover()
+    return True
