@@ -25,6 +25,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -234,8 +235,10 @@ class Digest:
         return self._chart
 
     def to_json(self) -> dict[str, Any]:
+        tz = ZoneInfo(self.tz_name)
+
         def iso(moment: datetime | None) -> str | None:
-            return moment.isoformat() if moment else None
+            return moment.astimezone(tz).isoformat() if moment else None
 
         return {
             "fy": self.round.key,
@@ -403,21 +406,21 @@ def due_digests(session: Session, settings: Settings, at: datetime) -> list[Plan
     slot = rnd.latest_digest(at)
     if slot is None or not is_send_day(settings, at):
         return []
-    coordinator_dept = session.scalar(select(Department).where(Department.name == settings.coordinator_department))
-    targets = [(m.platform, m.user_id, m.department_id) for m in coordinators(session, settings)]
+    targets: list[tuple[str, str, int | None]] = [
+        (m.platform, m.user_id, m.department_id) for m in coordinators(session, settings)]
     if settings.slack_digest_channel:
         targets.append(("slack", settings.slack_digest_channel, None))
     keys = {digest_key(rnd, slot, p, r): (p, r, d) for p, r, d in targets}
-    todo = {k: v for k, v in keys.items() if k not in existing_keys(session, keys)}
+    sent = existing_keys(session, keys)
+    todo = {k: v for k, v in keys.items() if k not in sent}
     if not todo:
         return []
     digest = build_digest(session, settings, at, rnd, slot)
     with_chart = tuple(digest.replies(with_chart=True)) if any(p in IMAGE_PLATFORMS for p, _, _ in todo.values()) else ()
     text_only = tuple(digest.replies(with_chart=False))
-    dept_name = coordinator_dept.name if coordinator_dept else settings.coordinator_department
     return [
         PlannedMessage(
-            kind="digest", department=dept_name, platform=p, recipient=r, measures=(), key=key,
+            kind="digest", department=settings.coordinator_department, platform=p, recipient=r, measures=(), key=key,
             round=rnd.key, seq=slot.seq, day=slot.day,
             replies=with_chart if p in IMAGE_PLATFORMS else text_only,
             department_id=d,

@@ -410,5 +410,7 @@ def as_dict(row: OutboxMessage, settings: Settings, with_text: bool = False) -> 
     if row.payload.get("fallback_from"):
         out["fallback_from"] = row.payload["fallback_from"]
     if with_text:
-        out["text"] = "\n\n".join(r.text for r in replies_from_payload(row.payload))
+        replies = replies_from_payload(row.payload)
+        out["text"] = "\n\n".join(r.text for r in replies)
+        out["choices"] = [{"label": c.label, "value": c.value} for r in replies for c in r.choices]
     return out

@@ -48,7 +48,10 @@ def flask_transport(app: Flask) -> Transport:
 
     def post(body: str, headers: dict[str, str]) -> Answer:
         response = client.post("/slack/events", data=body, headers=headers)
-        return Answer(response.status_code, response.get_data())
+        try:
+            return Answer(response.status_code, response.get_data())
+        finally:
+            response.close()  # as a WSGI server does once the answer is sent
 
     return post
 

@@ -169,13 +169,16 @@ def outbox(
         typer.echo("該当するメッセージはありません。")
         return
     for r in rows:
-        when = (r["sent_at"] or r["created_at"] or "")[:16].replace("T", " ")
+        when = (r["created_at"] or "")[:16].replace("T", " ")
         line = f"{when} {r['status']:<7} {r['attempts']}回 {r['platform']}:{r['recipient']} {r['kind']} {r['key']}"
         if r["last_error"]:
             line += f"  ({r['last_error']})"
         typer.echo(line)
         if text:
-            typer.echo("    " + r["text"].replace("\n", "\n    ") + "\n")
+            typer.echo("    " + r["text"].replace("\n", "\n    "))
+            if r["choices"]:
+                typer.echo("    選択肢: " + " / ".join(f"{c['label']}(「{c['value']}」と送信)" for c in r["choices"]))
+            typer.echo("")
 
 
 def run_scheduler() -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot import inbox, reports
 from bot.config import Settings
-from bot.handlers import slack_api, slack_blocks
+from bot.handlers import slack_api, slack_blocks, slack_link
 from bot.handlers.slack_events import Translation, stash, translate
 from bot.members import find_member
 from bot.messages import Reply
@@ -156,6 +156,11 @@ class SlackBot:
             return
         turn = translate(payload, self.dm_channel)
         if turn is None:
+            return
+        command = slack_link.link_command(turn.incoming.text)
+        if command is not None:  # a coordinator's `登録 @user 課名`
+            answer = slack_link.link(self.settings, self.engine, turn.incoming.user, command)
+            self.deliver(turn, [slack_blocks.mrkdwn_message(answer)])
             return
         with self._lock(turn):
             if "replies" in payload:  # a retry: routed before, deliver what is not yet posted

@@ -99,6 +99,11 @@ def message(reply: Reply) -> dict[str, Any]:
     return {"text": fallback, "blocks": [b.to_dict() for b in blocks]}
 
 
+def mrkdwn_message(safe_text: str) -> dict[str, Any]:
+    """A message of text the adapter composed itself (mentions meant as mentions, user input escaped)."""
+    return {"text": safe_text, "blocks": [SectionBlock(text=_md(safe_text)).to_dict()]}
+
+
 def card_blocks(card: Card) -> list[Block]:
     """A header, short fields side by side, long ones (a 実施結果 text) as whole sections."""
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=_cut(card.title, 150)))]
