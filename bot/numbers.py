@@ -535,8 +535,10 @@ def _add(total: Decimal | None, part: Decimal) -> Decimal:
 
 
 def format_number(value: Decimal | int | float) -> str:
-    """Format a number for Japanese readers: "1,650", "98.47", "△1,200"."""
+    """Format a number for Japanese readers: "1,650", "98.47", "△1,200" (no trailing zeros)."""
     number = _tidy(_to_decimal(value))
+    if number != number.to_integral_value():
+        number = number.normalize()  # a database column hands back 98.8700 for 98.87
     magnitude = abs(number)
     text = format(magnitude, ",f")
     return f"△{text}" if number < 0 else text

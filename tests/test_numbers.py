@@ -425,3 +425,11 @@ def test_parse_any_text(text: str) -> None:
         parse_quantity(text)
     except NumberParseError:
         pass
+
+
+@pytest.mark.parametrize(
+    ("stored", "unit", "shown"),
+    [("98.8700", "%", "98.87%"), ("1700.0000", "名", "1,700名"), ("800000.0000", "千円", "800,000千円")],
+)
+def test_values_read_back_from_a_numeric_column_show_no_padding(stored: str, unit: str, shown: str) -> None:
+    assert format_quantity(Decimal(stored), unit) == shown

@@ -20,7 +20,7 @@ from bot.catalog.store import find_department, measure_by_no
 from bot.config import Settings
 from bot.handlers import slack_blocks
 from bot.handlers.slack_api import SlackSender
-from bot.members import add_member
+from bot.members import add_member, find_member
 from bot.messages import Card, Choice, Form, Reply
 from bot.storage.db import session_scope
 from bot.storage.models import InboundEvent, Report
@@ -330,6 +330,7 @@ def test_socket_mode_takes_events_without_a_public_url(settings: Settings, sqlit
                          sqlite_catalog_engine)
         try:
             assert app.test_client().post("/slack/events").status_code == 404  # no HTTP route: outbound only
+            slack_api.wait_for(lambda: bool(slack_api.calls_to("apps.connections.open")))
             assert slack_api.calls_to("apps.connections.open")[0].token == "xapp-1-kaikaku"
             ws = SlackWorkspace(flask_transport(app), slack_api, sqlite_catalog_engine)
             body = sr.message_im("ヘルプ")
@@ -345,3 +346,22 @@ def test_socket_mode_takes_events_without_a_public_url(settings: Settings, sqlit
         finally:
             app.extensions["kaikaku_slack_socket"].close()
             app.extensions["kaikaku_slack"].worker.shutdown()
+
+
+# ---- linking members from Slack -------------------------------------------------------------------
+
+def test_coordinator_links_a_slack_user_from_slack(workspace: SlackWorkspace, sqlite_catalog_engine: Engine) -> None:
+    register_member(sqlite_catalog_engine, "U0COORD", "デジタル行政戦略課", role="coordinator")
+    answer = workspace.say("登録 <@U0NEWBIE|yamada> 危機管理課 管理職", user="U0COORD")
+    assert "<@U0NEWBIE> さんを危機管理課(管理職)として登録しました。" in answer[0]["text"]
+    with session_scope(sqlite_catalog_engine) as s:
+        member = find_member(s, "slack", "U0NEWBIE")
+        assert member is not None and member.department.name == "危機管理課" and member.role == "manager"
+    assert "危機管理課" in published_home(workspace, "U0NEWBIE")
+
+
+def test_only_the_coordinator_links_others(workspace: SlackWorkspace, sqlite_catalog_engine: Engine) -> None:
+    answer = workspace.say("登録 <@U0NEWBIE> 危機管理課")  # U0TANAKA is staff of 危機管理課
+    assert "デジタル行政戦略課" in answer[0]["text"]
+    with session_scope(sqlite_catalog_engine) as s:
+        assert find_member(s, "slack", "U0NEWBIE") is None

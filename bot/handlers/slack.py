@@ -2,16 +2,17 @@
 
 Before the ack a listener only records the request (bot.inbox, unique by Slack's event id, or a
 stable id of an interaction) and hands it to the EventWorker; a redelivery finds the id taken and
-is acknowledged without doing anything. After the ack, `SlackBot.process` turns the stored
-payload into the core's `Incoming`, routes it, stores the rendered replies with the event (so a
-retry re-delivers, never re-routes) and posts them once each (bot.handlers.slack_api).
+is acknowledged without doing anything. After the ack, bot.handlers.slack_events turns the stored
+payload into the core's `Incoming`, routes it and delivers the replies (bot.handlers.slack_api).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
+import time
 from contextvars import ContextVar
 from typing import Any
 
@@ -21,23 +22,17 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackClientError
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from bot import inbox, reports
+from bot import inbox
 from bot.config import Settings
-from bot.handlers import slack_api, slack_blocks, slack_link
-from bot.handlers.slack_events import Translation, stash, translate
-from bot.members import find_member
-from bot.messages import Reply
-from bot.router import route
-from bot.storage.db import session_scope
+from bot.handlers import slack_api, slack_blocks
+from bot.handlers.slack_events import PLATFORM, EventProcessor
 from bot.worker import EventWorker
 
 log = logging.getLogger(__name__)
 # Events recorded while an HTTP request is being answered: queued once the answer is sent.
 _after_response: ContextVar[list[tuple[int, dict[str, Any]]] | None] = ContextVar("slack_after_response",
                                                                                   default=None)
-PLATFORM = "slack"
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 
 
@@ -48,14 +43,13 @@ class SlackBot:
         self.settings, self.engine = settings, engine
         self.client = slack_api.make_client(settings)
         self.poster = slack_api.Poster(self.client)
-        self.worker = EventWorker(engine, PLATFORM, self.process, settings.now)
+        self.processor = EventProcessor(settings, engine, self.client, self.poster)
+        self.worker = EventWorker(engine, PLATFORM, self.processor.process, settings.now)
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         self.app = App(signing_secret=secret, client=slack_api.make_client(settings, with_token=False),
                        authorize=lambda: self._authorize(), process_before_response=True, name="kaikaku")
         self.http = SlackRequestHandler(self.app)
         self._auth: AuthorizeResult | None = None
-        self._locks: dict[tuple[str, str], threading.Lock] = {}
-        self._locks_guard = threading.Lock()
         self.app.event("message")(self.on_message)
         self.app.event("app_mention")(self.on_event)
         self.app.event("app_home_opened")(self.on_event)
@@ -144,78 +138,24 @@ class SlackBot:
         in_dm = str(body.get("channel_id", "")).startswith("D")
         ack() if in_dm else ack(text="ボットとのメッセージ画面でお返事します。")
 
-    # ---- after the ack: process --------------------------------------------------------------------
-    def dm_channel(self, user: str) -> str:
-        return str(self.client.conversations_open(users=user)["channel"]["id"])
-
-    def process(self, payload: dict[str, Any]) -> None:
-        """Route one recorded request and deliver the replies (the EventWorker calls this)."""
-        body = payload["body"]
-        if payload["kind"] == "event" and body["event"]["type"] == "app_home_opened":
-            self.publish_home(body["event"]["user"])
-            return
-        turn = translate(payload, self.dm_channel)
-        if turn is None:
-            return
-        command = slack_link.link_command(turn.incoming.text)
-        if command is not None:  # a coordinator's `登録 @user 課名`
-            answer = slack_link.link(self.settings, self.engine, turn.incoming.user, command)
-            self.deliver(turn, [slack_blocks.mrkdwn_message(answer)])
-            return
-        with self._lock(turn):
-            if "replies" in payload:  # a retry: routed before, deliver what is not yet posted
-                self.deliver(turn, payload["replies"], check_first=True)
-                return
-            if turn.answered_message:
-                self.mark_answered(turn)
-            kept: list[tuple[list[Reply], list[dict[str, Any]]]] = []
-
-            def keep(session: Session, replies: list[Reply]) -> None:
-                kept.append((replies, slack_api.rendered(replies)))
-                stash(session, payload, kept[-1][1])
-
-            replies = route(self.settings, self.engine, turn.incoming, keep=keep)
-            # Other replies than those kept: the transaction failed and the core apologises.
-            rendered = next((r for source, r in kept if source is replies), None)
-            self.deliver(turn, rendered or slack_api.rendered(replies))
-
-    def deliver(self, turn: Translation, replies: list[dict[str, Any]], check_first: bool = False) -> None:
-        self.poster.deliver(turn.incoming.channel, replies, key=turn.key, thread_ts=turn.thread_ts,
-                            check_first=check_first)
-
-    def mark_answered(self, turn: Translation) -> None:
-        """Replace the tapped buttons by the answer, so the question is answered once."""
-        channel, ts, blocks, text, label = turn.answered_message
-        try:
-            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=slack_blocks.answered(blocks, label))
-        except SlackClientError as exc:  # cosmetic: the answer itself still goes to the core
-            log.warning("could not mark %s as answered: %s", ts, exc)
-
-    def publish_home(self, user: str) -> None:
-        with session_scope(self.engine) as session:
-            member = find_member(session, PLATFORM, user)
-            if member is None:
-                view = slack_blocks.home_view(None)
-            else:
-                fy = reports.report_fy(self.settings, self.settings.now())
-                statuses = reports.department_status(session, member.department_id, fy.year)
-                view = slack_blocks.home_view(member.department.name, fy, statuses)
-        self.client.views_publish(user_id=user, view=view)
-
-    def _lock(self, turn: Translation) -> threading.Lock:
-        """One message at a time per conversation, so a user's quick answers are taken in turn."""
-        key = (turn.incoming.channel, turn.incoming.user)
-        with self._locks_guard:
-            return self._locks.setdefault(key, threading.Lock())
-
     def start_socket_mode(self) -> Any:
-        """Connect over Socket Mode (outbound only); returns the running handler."""
+        """Connect over Socket Mode (outbound only), in the background until Slack answers; the handler."""
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         assert self.settings.slack_app_token is not None
         handler = SocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value(),
                                     web_client=self.client)
-        handler.connect()
+
+        def connect() -> None:
+            for attempt in itertools.count():
+                try:
+                    handler.connect()  # from here the client reconnects by itself
+                    return
+                except Exception as exc:  # Slack unreachable at start: the web process goes on
+                    log.warning("Socket Mode connection failed (%s); retrying", exc)
+                    time.sleep(min(60.0, 2.0 ** attempt))
+
+        threading.Thread(target=connect, name="slack-socket-mode", daemon=True).start()
         return handler
 
 
