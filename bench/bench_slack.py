@@ -10,10 +10,11 @@ before the ack, route through the core after it, post once); the bare bolt app a
 round trip of the signed request; "reply" is until the stand-in has the chat.postMessage.
 Goal: the bot adds less than 50% to bolt's own time.
 
-What the bot adds is mostly the durable commits bolt does not make: one before the ack (the event
-is recorded, never lost) and one after (the dialog's state with the replies to deliver). On
-SQLite in WAL mode each is an fsync with the default synchronous=FULL; --sqlite-synchronous
-NORMAL shows the figures without them (safe against a crash of the process, not of the machine).
+What the bot adds is the commits bolt does not make: one before the ack (the event is recorded,
+never lost) and one after (the dialog's state with the replies to deliver), and the core's routing.
+With --sqlite-synchronous FULL each commit is also an fsync (the default, NORMAL under WAL, is
+safe against a crash of the process, not of the machine). Figures move by ±20% between runs on a
+shared machine: compare the two apps within one run.
 """
 
 from __future__ import annotations
@@ -124,8 +125,8 @@ def main() -> None:
     parser.add_argument("--text", default="ヘルプ")
     parser.add_argument("--url", help="database URL (default: a fresh SQLite file)")
     parser.add_argument("--sqlite-synchronous", choices=["NORMAL", "FULL"],
-                        help="override SQLite's PRAGMA synchronous (the bot's default in WAL mode is FULL: "
-                             "an fsync per commit; NORMAL survives a process crash, not a power loss)")
+                        help="override SQLite's PRAGMA synchronous (bot.storage.db sets NORMAL under WAL; "
+                             "FULL adds an fsync to every commit)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp, SlackApiStub() as stub:

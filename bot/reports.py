@@ -19,12 +19,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.catalog.store import active_plan, key_of_fy
+from bot.catalog.store import key_of_fy
+from bot.catalog.store import measures as catalog_measures
 from bot.config import Settings
 from bot.fiscal_year import FiscalYear, fiscal_year_of
 from bot.members import is_coordinator
 from bot.numbers import IncompatibleUnitsError, convert, format_quantity, unit_family
-from bot.storage.models import Actual, Department, Measure, MeasureDepartment, Member, Report, Target
+from bot.storage.models import Actual, Department, Measure, Member, Report, Target
 
 PROGRESS = ("未着手", "実施中", "完了")
 BASES = ("見込み", "確定")
@@ -70,21 +71,7 @@ def reporting_departments(member: Member, measure: Measure, settings: Settings) 
 
 def department_measures(session: Session, department_id: int) -> list[Measure]:
     """The measures a department is responsible for (joint ones included), by number."""
-    plan = active_plan(session)
-    if plan is None:
-        return []
-    stmt = (
-        select(Measure)
-        .join(MeasureDepartment, MeasureDepartment.measure_id == Measure.id)
-        .where(Measure.plan_id == plan.id, MeasureDepartment.department_id == department_id)
-        .order_by(Measure.no)
-        .options(
-            selectinload(Measure.department_links).selectinload(MeasureDepartment.department),
-            selectinload(Measure.year_plans),
-            selectinload(Measure.targets),
-        )
-    )
-    return list(session.scalars(stmt))
+    return catalog_measures(session, department_id=department_id)
 
 
 def targets_of(measure: Measure, fy: int) -> list[Target]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog
@@ -27,6 +28,10 @@ from bot.storage.db import make_engine, migrate, session_scope
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 JST = ZoneInfo("Asia/Tokyo")
+
+# Property tests check behaviour, not speed: no per-example deadline on a loaded 2-core machine.
+hypothesis_settings.register_profile("kaikaku", deadline=None)
+hypothesis_settings.load_profile("kaikaku")
 
 
 @cache

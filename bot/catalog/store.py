@@ -6,6 +6,7 @@ import difflib
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,8 @@ def load_catalog(session: Session, entries: Iterable[MeasureEntry], info: PlanIn
         for alias, name in _damaged_spellings(entry).items():
             _add_alias(session, alias, _department(session, name, cache))
     _drop_unreported(session, plan, {e.no for e in entries}, existing)
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        plan.loaded_at = datetime.now(UTC)  # tells caches (bot.answers) that the catalog changed
     session.flush()
     return plan
 
@@ -194,14 +197,18 @@ def active_plan(session: Session) -> Plan | None:
     return session.scalar(select(Plan).order_by(Plan.first_fy.desc(), Plan.id.desc()).limit(1))
 
 
-def measures(session: Session, plan: Plan | None = None) -> list[Measure]:
+def measures(session: Session, plan: Plan | None = None, department_id: int | None = None) -> list[Measure]:
+    """The plan's measures by number (of one department, joint ones included, if given)."""
     plan = plan or active_plan(session)
     if plan is None:
         return []
+    stmt = select(Measure).where(Measure.plan_id == plan.id)
+    if department_id is not None:
+        stmt = stmt.join(MeasureDepartment, MeasureDepartment.measure_id == Measure.id).where(
+            MeasureDepartment.department_id == department_id
+        )
     stmt = (
-        select(Measure)
-        .where(Measure.plan_id == plan.id)
-        .order_by(Measure.no)
+        stmt.order_by(Measure.no)
         .options(
             selectinload(Measure.department_links).selectinload(MeasureDepartment.department),
             selectinload(Measure.year_plans),

@@ -13,16 +13,14 @@ from bot.catalog.store import (
     BUNDLED_PLAN,
     PlanInfo,
     assign_department,
-    closest_departments,
     export_catalog,
-    find_department,
     fy_of_key,
     load_catalog,
     read_catalog,
     sha256_of,
     unassigned_measures,
 )
-from bot.cli.common import fail, print_json, session
+from bot.cli.common import department_or_fail, fail, print_json, session
 from bot.fiscal_year import FiscalYear
 
 app = typer.Typer(no_args_is_help=True)
@@ -96,11 +94,7 @@ def unassigned() -> None:
 def assign(no: int = typer.Argument(...), department: str = typer.Argument(...)) -> None:
     """Assign a responsible department to a measure (the coordinating division's call)."""
     with session() as s:
-        dept = find_department(s, department)
-        if dept is None:
-            near = closest_departments(s, department)
-            hint = f" 近い名前: {'、'.join(near)}" if near else ""
-            fail(f"課「{department}」はカタログにありません。{hint}")
+        dept = department_or_fail(s, department)
         try:
             m = assign_department(s, no, dept)
         except LookupError as exc:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings, get_settings
 from bot.storage.db import get_engine, migrate, session_scope, table_names
+from bot.storage.models import Department
 
 
 def settings() -> Settings:
@@ -31,6 +32,18 @@ def engine(ensure_schema: bool = True) -> Engine:
 def session() -> Iterator[Session]:
     with session_scope(engine()) as s:
         yield s
+
+
+def department_or_fail(s: Session, name: str) -> Department:
+    """The named department, or exit 2 naming the closest ones."""
+    from bot.catalog.store import closest_departments, find_department
+
+    dept = find_department(s, name)
+    if dept is None:
+        near = closest_departments(s, name)
+        hint = f" 近い名前: {'、'.join(near)}" if near else ""
+        fail(f"課「{name}」はカタログにありません。{hint}")
+    return dept
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

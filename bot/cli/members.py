@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.catalog.store import closest_departments, find_department
-from bot.cli.common import fail, session, settings
+from bot.cli.common import department_or_fail, fail, session, settings
 from bot.members import PLATFORMS, ROLES, add_member, list_members
 
 app = typer.Typer(no_args_is_help=True)
@@ -25,11 +24,7 @@ def add(
     if role not in ROLES:
         fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
     with session() as s:
-        dept = find_department(s, department)
-        if dept is None:
-            near = closest_departments(s, department)
-            hint = f" 近い名前: {'、'.join(near)}" if near else ""
-            fail(f"課「{department}」はカタログにありません。{hint}")
+        dept = department_or_fail(s, department)
         add_member(s, platform, user, dept, role, name, now=settings().now())
         typer.echo(f"{platform}:{user} を {dept.name}({role})に登録しました。")
 
@@ -47,11 +42,7 @@ def invite(
         fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
     conf = settings()
     with session() as s:
-        dept = find_department(s, department)
-        if dept is None:
-            near = closest_departments(s, department)
-            hint = f" 近い名前: {'、'.join(near)}" if near else ""
-            fail(f"課「{department}」はカタログにありません。{hint}")
+        dept = department_or_fail(s, department)
         inv = issue_code(s, dept, conf.now(), conf.registration_code_ttl_hours, role, name)
     until = inv.expires_at.astimezone(conf.tz).strftime("%Y-%m-%d %H:%M")
     typer.echo(f"登録コード: {inv.code}")

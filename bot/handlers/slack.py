@@ -13,10 +13,9 @@ import logging
 import re
 import threading
 import time
-from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, request
 from slack_bolt import Ack, App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.authorization import AuthorizeResult
@@ -30,9 +29,6 @@ from bot.handlers.slack_events import PLATFORM, EventProcessor
 from bot.worker import EventWorker
 
 log = logging.getLogger(__name__)
-# Events recorded while an HTTP request is being answered: queued once the answer is sent.
-_after_response: ContextVar[list[tuple[int, dict[str, Any]]] | None] = ContextVar("slack_after_response",
-                                                                                  default=None)
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 
 
@@ -48,7 +44,6 @@ class SlackBot:
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         self.app = App(signing_secret=secret, client=slack_api.make_client(settings, with_token=False),
                        authorize=lambda: self._authorize(), process_before_response=True, name="kaikaku")
-        self.http = SlackRequestHandler(self.app)
         self._auth: AuthorizeResult | None = None
         self.app.event("message")(self.on_message)
         self.app.event("app_mention")(self.on_event)
@@ -75,25 +70,8 @@ class SlackBot:
         """Record (the dedupe: a known id is a no-op) and queue; called before ack()."""
         payload = {"kind": kind, "id": event_id, "body": body}
         row = inbox.record(self.engine, PLATFORM, event_id, payload, self.settings.now(), claimed=True)
-        if row is None:
-            return
-        later = _after_response.get()
-        if later is not None:
-            later.append((row, payload))
-        else:
+        if row is not None:
             self.worker.submit(row, payload)
-
-    def handle_http(self) -> Response:
-        """POST /slack/events; the work starts once the ack is sent (not competing with it)."""
-        later: list[tuple[int, dict[str, Any]]] = []
-        token = _after_response.set(later)
-        try:
-            response = self.http.handle(request)
-        finally:
-            _after_response.reset(token)
-        if later:
-            response.call_on_close(lambda: [self.worker.submit(row, payload) for row, payload in later])
-        return response
 
     def on_message(self, body: dict[str, Any], event: dict[str, Any], ack: Ack) -> None:
         """DMs only: in channels the bot answers app_mention (Slack sends both for a mention)."""
@@ -168,6 +146,7 @@ def register(app: Flask, settings: Settings, engine: Engine) -> bool:
     if settings.slack_app_token is not None:
         app.extensions["kaikaku_slack_socket"] = bot.start_socket_mode()
     else:
-        app.add_url_rule("/slack/events", "slack_events", bot.handle_http, methods=["POST"])
+        handler = SlackRequestHandler(bot.app)
+        app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])
     bot.worker.recover()
     return True
