@@ -7,6 +7,7 @@ records every call the bot makes. Payloads are built from tests/fixtures/slack/*
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -365,3 +366,11 @@ def test_only_the_coordinator_links_others(workspace: SlackWorkspace, sqlite_cat
     assert "デジタル行政戦略課" in answer[0]["text"]
     with session_scope(sqlite_catalog_engine) as s:
         assert find_member(s, "slack", "U0NEWBIE") is None
+
+
+@pytest.mark.parametrize("text", ["あ&<>" * 1200, "行\n" * 2000, "x" * 2999 + "&", "<" * 3001])
+def test_long_text_is_split_into_sections_without_breaking_an_entity(text: str) -> None:
+    sections = [b["text"]["text"] for b in slack_blocks.message(Reply(text))["blocks"]]
+    assert all(len(part) <= 3000 for part in sections)
+    assert "".join(sections) == slack_blocks.escape(text)
+    assert all(re.fullmatch(r"(?:[^&]|&(?:amp|lt|gt);)*", part) for part in sections)

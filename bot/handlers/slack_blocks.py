@@ -68,18 +68,19 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _chunks(text: str, size: int = SECTION_MAX) -> Iterator[str]:
-    """Escaped pieces of at most `size` characters, never splitting an entity."""
-    piece: list[str] = []
-    length = 0
-    for char in text:
-        escaped = escape(char)
-        if length + len(escaped) > size:
-            yield "".join(piece)
-            piece, length = [], 0
-        piece.append(escaped)
-        length += len(escaped)
-    if piece:
-        yield "".join(piece)
+    """Escaped pieces of at most `size` characters, cut at a line break when one is near, never
+    inside an entity."""
+    escaped = escape(text)
+    while len(escaped) > size:
+        newline = escaped.rfind("\n", size // 2, size)
+        cut = newline + 1 if newline != -1 else size
+        amp = escaped.rfind("&", cut - 4, cut)
+        if amp != -1 and escaped.find(";", amp) >= cut:
+            cut = amp
+        yield escaped[:cut]
+        escaped = escaped[cut:]
+    if escaped:
+        yield escaped
 
 
 def message(reply: Reply) -> dict[str, Any]:
