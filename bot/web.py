@@ -6,6 +6,7 @@ adds its routes when the platform is configured (its secrets set) and says wheth
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 
@@ -16,23 +17,19 @@ from bot.config import Settings
 
 log = logging.getLogger(__name__)
 Registrar = Callable[[Flask, Settings, Engine], bool]
+ADAPTERS = ("slack", "line")
 
 
 def registrars() -> list[Registrar]:
-    """The platform adapters; adding a platform means one new module and one line here."""
+    """The platform adapters; adding a platform means one new module and one name here."""
     registered: list[Registrar] = []
-    try:
-        from bot.handlers import slack
-
-        registered.append(slack.register)
-    except ImportError:  # adapter not installed in this build
-        pass
-    try:
-        from bot.handlers import line
-
-        registered.append(line.register)
-    except ImportError:
-        pass
+    for name in ADAPTERS:
+        try:
+            module = importlib.import_module(f"bot.handlers.{name}")
+        except ImportError:  # a broken adapter must not pass unnoticed, nor stop the others
+            log.exception("the %s adapter could not be loaded; %s is off", name, name)
+            continue
+        registered.append(module.register)
     return registered
 
 

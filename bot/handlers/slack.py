@@ -100,7 +100,10 @@ class SlackBot:
         ack()
         form = slack_blocks.form_of(body["actions"][0]["value"])
         channel = (body.get("channel") or {}).get("id") or body["container"].get("channel_id", "")
-        self.client.views_open(trigger_id=body["trigger_id"], view=slack_blocks.modal(form, channel))
+        try:
+            self.client.views_open(trigger_id=body["trigger_id"], view=slack_blocks.modal(form, channel))
+        except SlackClientError as exc:  # e.g. the trigger expired: the button can be tapped again
+            log.warning("could not open the form: %s", exc)
 
     def on_form_submit(self, body: dict[str, Any], ack: Ack) -> None:
         _, _, text, max_chars = slack_blocks.submitted(body["view"])
