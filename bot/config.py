@@ -35,9 +35,8 @@ class Settings(BaseSettings):
 
     port: int = 8000
 
-    # Which fiscal year a report is for: the current FY from `report_current_from_month` to
-    # March, the FY just ended from April to `report_previous_until_month`.
-    report_current_from_month: int = 2
+    # Which fiscal year a report is for: the FY just ended from April to this month (late
+    # reports, 確定 figures), the current FY otherwise (the round itself runs February–March).
     report_previous_until_month: int = 6
     result_text_max_chars: int = 2000
     rating_scale: list[str] = Field(

@@ -38,9 +38,8 @@ SUBMITTED = ("submitted", "approved")
 def report_fy(settings: Settings, now: datetime) -> FiscalYear:
     """The fiscal year a report made at `now` is about.
 
-    The current FY from `report_current_from_month` to March (the round near its end), the FY
-    just ended from April to `report_previous_until_month` (late reports and 確定 figures), and
-    otherwise the current FY (a mid-year report).
+    The FY just ended from April to `report_previous_until_month` (late reports and 確定
+    figures); otherwise the current FY (the round near its end, or a mid-year report).
     """
     fy = fiscal_year_of(now, settings.bot_timezone)
     month = now.astimezone(settings.tz).month

@@ -405,6 +405,14 @@ def test_help_when_nothing_is_understood_offers_examples(sqlite_catalog_engine: 
     assert "No.34の目標は?" in values(replies) and "未提出の課は?" in values(replies)
 
 
+@pytest.mark.parametrize("text", ["こんにちは", "ありがとうございます!", "Hello"])
+def test_a_greeting_is_greeted_not_searched(sqlite_catalog_engine: Engine, settings: Settings, text: str) -> None:
+    replies = ask(sqlite_catalog_engine, settings, text)
+    said = "\n".join(r.text for r in replies)
+    assert "kaikaku-bot です" in said and "見つかりませんでした" not in said
+    assert "No.34の目標は?" in values(replies)
+
+
 def test_own_department(sqlite_catalog_engine: Engine, settings: Settings) -> None:
     with session_scope(sqlite_catalog_engine) as s:
         add_member(s, "sato", "危機管理課", "佐藤")

@@ -205,6 +205,10 @@ def _need_measure(ask: _Ask, q: Question) -> list[Reply]:
     return [render.need_measure(q.kinds, ask.example)]
 
 
+def _greeting(ask: _Ask, q: Question) -> list[Reply]:
+    return [render.greeting(ask.example, ask.example_department)]
+
+
 def _unknown(ask: _Ask, q: Question) -> list[Reply]:
     return [render.not_understood(ask.example, ask.example_department, None)]
 
@@ -218,6 +222,7 @@ _HANDLERS = {
     Topic.AMBIGUOUS_NUMBER: _ambiguous_number,
     Topic.AMBIGUOUS_DEPARTMENT: _ambiguous_department,
     Topic.NEED_MEASURE: _need_measure,
+    Topic.GREETING: _greeting,
     Topic.UNKNOWN: _unknown,
 }
 

@@ -17,6 +17,7 @@ class Topic(Enum):
     AMBIGUOUS_NUMBER = "ambiguous_number"  # a bare "34"
     AMBIGUOUS_DEPARTMENT = "ambiguous_department"  # a word matching several departments
     NEED_MEASURE = "need_measure"  # "目標は?" without saying which
+    GREETING = "greeting"  # こんにちは, ありがとう: a friendly word and the short help
     UNKNOWN = "unknown"
 
 

@@ -105,11 +105,22 @@ _DEPARTMENT_SUFFIX = re.compile(r"(?:事務局|課|室|局)$")
 _MAX_DEPARTMENTS_FOR_A_WORD = 3  # a word in more names (推進, 政策) is not a department
 
 
+# A greeting or thanks is not a search for "こん": answer it with the short help.
+_GREETING = re.compile(
+    r"(?:こんにちは|こんばんは|おはよう(?:ございます)?|お疲れ様です|おつかれさまです|"
+    r"ありがとう(?:ございます|ございました)?|よろしく(?:お願いします)?|はじめまして|"
+    r"hi|hello|hey|thanks?(?: you)?)[!.。!?? ]*",
+    re.IGNORECASE,
+)
+
+
 def parse(text: str, view: CatalogView, today: datetime) -> Question:
     """Read one question. Never raises: what it cannot read becomes `Topic.UNKNOWN`."""
     t = normalize(text)
     if not t:
         return Question(Topic.UNKNOWN)
+    if _GREETING.fullmatch(t):
+        return Question(Topic.GREETING)
     forced = _forced_search(t)
     fys, rest = _fiscal_years(t, view, today)
     if forced is not None:

@@ -541,6 +541,13 @@ def help_choices(example: MeasureView | None = None, department: str | None = No
     ]
 
 
+def greeting(example: MeasureView | None, department: str | None) -> Reply:
+    return _reply(
+        ["kaikaku-bot です。取組の目標や報告の状況をお答えします。", *_examples(example, department, None)],
+        help_choices(example, department),
+    )
+
+
 def not_understood(example: MeasureView | None, department: str | None, keyword: str | None) -> Reply:
     return _reply(
         ["ご質問を読み取れませんでした。", *_examples(example, department, keyword)],
