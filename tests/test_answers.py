@@ -317,7 +317,7 @@ TABLE: list[tuple[str, list[str], list[str]]] = [
     ("５", ["No.5 ドローン", "でしょうか"], []),
     # Not understood: a short help with examples
     ("目標は?", ["どの取組の目標"], []),
-    ("よろしく", ["読み取れませんでした", "No.34の目標は?", "未提出の課は?"], []),
+    ("よろしく", ["kaikaku-bot です", "No.34の目標は?", "未提出の課は?"], []),
     ("?", ["読み取れませんでした"], []),
     # A mention in a group channel
     ("<@U0BOT> No.34の目標は?", ["1,700名"], []),
@@ -401,7 +401,7 @@ def test_choice_labels_fit_line_quick_replies(sqlite_catalog_engine: Engine, set
 
 
 def test_help_when_nothing_is_understood_offers_examples(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    replies = ask(sqlite_catalog_engine, settings, "よろしく")
+    replies = ask(sqlite_catalog_engine, settings, "あいうえおかきくけこ")
     assert "No.34の目標は?" in values(replies) and "未提出の課は?" in values(replies)
 
 
