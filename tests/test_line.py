@@ -63,8 +63,16 @@ class Bot:
         self.adapter.api.backoff = (0.01, 0.02, 0.04)
         self.server = create_server(self.app, host="127.0.0.1", port=0, threads=4)
         self.url = f"http://127.0.0.1:{self.server.effective_port}/line/webhook"  # type: ignore[union-attr]
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.closing = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
+
+    def _serve(self) -> None:
+        try:
+            self.server.run()
+        except OSError:  # the loop's select() on the socket that close() just closed
+            if not self.closing:
+                raise
 
     def post(self, body: bytes, signature: str | None = None) -> requests.Response:
         headers = {"Content-Type": "application/json", "X-Line-Signature": sign(body) if signature is None else signature}
@@ -106,6 +114,7 @@ class Bot:
         self.adapter.worker.shutdown(wait=True)
 
     def close(self) -> None:
+        self.closing = True
         self.server.close()
         self.adapter.worker.shutdown(wait=True)
 
