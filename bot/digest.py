@@ -35,7 +35,7 @@ from bot import push_budget
 from bot.catalog.store import active_plan
 from bot.config import Settings
 from bot.messages import Reply
-from bot.numbers import format_quantity
+from bot.numbers import format_quantity, format_rate
 from bot.outbox import enqueue_many, existing_keys
 from bot.recipients import coordinators, members_by_department
 from bot.reminders import PlannedMessage
@@ -141,7 +141,7 @@ class Digest:
         lines = [
             t.DIGEST_HEADING.format(fy=fy, day=format_day(self.at.date())),
             t.DIGEST_PERIOD.format(open=format_day(self.round.open_day), deadline=format_day(self.round.deadline)),
-            t.DIGEST_OVERALL.format(rate=percent(self.rate), submitted=self.submitted, total=self.total,
+            t.DIGEST_OVERALL.format(rate=format_rate(self.rate), submitted=self.submitted, total=self.total,
                                     done=done, depts=len(self.statuses)),
             "",
         ]
@@ -187,7 +187,7 @@ class Digest:
         for i, s in enumerate(behind[:limit] if limit else behind, start=1):
             extra = (t.DIGEST_DEPT_DRAFTS.format(n=len(s.drafts)) if s.drafts else "")
             extra += t.DIGEST_DEPT_UNREACHABLE if s.department_id not in self.reachable else ""
-            lines.append(t.DIGEST_DEPT_LINE.format(i=i, name=s.name, rate=percent(s.rate), submitted=s.submitted,
+            lines.append(t.DIGEST_DEPT_LINE.format(i=i, name=s.name, rate=format_rate(s.rate), submitted=s.submitted,
                                                    total=s.total, extra=extra))
         if limit and len(behind) > limit:
             lines.append(t.DIGEST_DEPTS_MORE.format(n=len(behind) - limit))
@@ -205,7 +205,7 @@ class Digest:
             if n.rate is None:
                 rendered.append(t.DIGEST_NUMERIC_NO_RATE.format(**values, met=t.DIGEST_MET_NO_RATE[n.met]))
             else:
-                rendered.append(t.DIGEST_NUMERIC_LINE.format(**values, rate=percent(float(n.rate)),
+                rendered.append(t.DIGEST_NUMERIC_LINE.format(**values, rate=format_rate(float(n.rate)),
                                                              met=t.DIGEST_MET[n.met]))
         lines += _capped(rendered, limit)
         if pending:
@@ -285,11 +285,6 @@ def _num(value: Decimal | None) -> int | float | None:
         return None
     value = Decimal(value).normalize()
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def percent(rate: float) -> str:
-    """0.9887 → "98.87%" (no trailing zeros: 0.5 → "50%")."""
-    return f"{rate * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def quantity(value: Decimal | None, unit: str | None) -> str:
@@ -481,8 +476,8 @@ def render_chart(digest: Digest) -> bytes:
         _bars(left, [s.name if font else f"#{i}" for i, s in enumerate(behind, start=1)],
               [s.rate * 100 for s in behind], ["#4C72B0"] * len(behind), rows, 100)
         left.axvline(digest.rate * 100, color="#C44E52", linestyle="--", linewidth=1)
-        left.set_title(f"{fy.label} 回答率(全体 {percent(digest.rate)})" if font
-                       else f"{fy.key} response rate (overall {percent(digest.rate)})")
+        left.set_title(f"{fy.label} 回答率(全体 {format_rate(digest.rate)})" if font
+                       else f"{fy.key} response rate (overall {format_rate(digest.rate)})")
         if not behind:
             left.text(0.5, 0.5, "全課提出済み" if font else "all departments done", ha="center",
                       transform=left.transAxes)
@@ -510,7 +505,7 @@ def _bars(ax: Any, labels: list[str], values: list[float], colors: list[str], ro
     ax.set_xlim(0, xmax)
     ax.set_xlabel("%")
     for y, value in zip(positions, values, strict=True):
-        ax.text(value + xmax * 0.01, y, percent(value / 100), va="center", fontsize=8)
+        ax.text(value + xmax * 0.01, y, format_rate(value / 100), va="center", fontsize=8)
 
 
 def _unique(names: list[str]) -> list[str]:

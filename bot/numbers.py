@@ -27,7 +27,7 @@ from __future__ import annotations
 import unicodedata
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from decimal import Context, Decimal, Inexact, InvalidOperation, getcontext, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, getcontext, localcontext
 
 __all__ = [
     "UNIT_ALIASES",
@@ -542,6 +542,12 @@ def format_number(value: Decimal | int | float) -> str:
     magnitude = abs(number)
     text = format(magnitude, ",f")
     return f"△{text}" if number < 0 else text
+
+
+def format_rate(rate: Decimal | int | float) -> str:
+    """A ratio as a percentage for readers, to two decimals: 0.97058 → "97.06%", 0.5 → "50%"."""
+    percent = (_to_decimal(rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format_quantity(percent, "%")
 
 
 def format_quantity(value: Decimal | int | float, unit: str | None) -> str:

@@ -24,7 +24,7 @@ from bot.catalog.store import measures as catalog_measures
 from bot.config import Settings
 from bot.fiscal_year import FiscalYear, fiscal_year_of
 from bot.members import is_coordinator
-from bot.numbers import IncompatibleUnitsError, convert, format_quantity, unit_family
+from bot.numbers import IncompatibleUnitsError, convert, format_quantity, format_rate, unit_family
 from bot.storage.models import Actual, Department, Measure, Member, Report, Target
 
 PROGRESS = ("未着手", "実施中", "完了")
@@ -131,7 +131,7 @@ def achievement(value: Decimal, unit: str | None, target: Target | None) -> Achi
         if goal == 0:
             return Achievement(None, met, {**base, "rule": "at_least", "text": f"実績 {shown_actual}(目標 0)→ {verdict}"})
         rate = _q(actual / goal)
-        text = f"達成率 {_percent(rate)}(実績 {shown_actual} ÷ 目標 {shown_goal})→ {verdict}"
+        text = f"達成率 {format_rate(rate)}(実績 {shown_actual} ÷ 目標 {shown_goal})→ {verdict}"
         return Achievement(rate, met, {**base, "rule": "ratio", "text": text})
     margin = goal - actual
     if direction == "at_most":
@@ -151,10 +151,6 @@ def _plain(value: Decimal) -> str:
 def _signed(value: Decimal) -> str:
     shown = format(abs(value).normalize(), ",f")
     return f"+{shown}" if value > 0 else (f"△{shown}" if value < 0 else "±0")
-
-
-def _percent(rate: Decimal) -> str:
-    return f"{_q(rate * 100, '0.01'):,}%"
 
 
 # --- drafts, submissions, revisions ----------------------------------------------------------------

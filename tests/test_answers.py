@@ -448,7 +448,7 @@ def test_results_show_the_latest_report(sqlite_catalog_engine: Engine, settings:
         assert "■危機管理課(提出済み・第2版)" in text, question
         assert "実施結果: 養成講座を3回開催し、150名が新たに資格を取得しました。" in text
         assert "進捗: 実施中 / 自己評価: B" in text
-        assert "実績: コミュニティ防災士数 1,650名(見込み) / 目標 1,700名以上(累計) → 達成率 97.1%・未達成" in text
+        assert "実績: コミュニティ防災士数 1,650名(見込み) / 目標 1,700名以上(累計) → 達成率 97.06%・未達成" in text
         assert "報告: 田中さん(2027年2月2日 15:30)" in text
         assert "古い版の結果" not in text
 
@@ -517,7 +517,7 @@ def test_status_counts_submissions(sqlite_catalog_engine: Engine, settings: Sett
         pairs = s.query(Measure).join(Measure.department_links).count()
     text = said(ask(sqlite_catalog_engine, settings, "未提出の課は?"))
     rate = Decimal(300) / Decimal(pairs)
-    assert f"回答率 {rate.quantize(Decimal('0.1'))}%(取組と担当課の組 {pairs}件中 3件が提出済み)" in text
+    assert f"回答率 {rate.quantize(Decimal('0.01'))}%(取組と担当課の組 {pairs}件中 3件が提出済み)" in text
     assert "提出を終えた課: 1課" in text
     assert "・危機管理課" not in text
     assert "・道路建設課 1件(No.5、うち作成中 1件)" in text
@@ -534,7 +534,7 @@ def test_status_lists_numeric_achievement(sqlite_catalog_engine: Engine, setting
              "achievement_rate": Decimal("1.129"), "met": True},))
     text = said(ask(sqlite_catalog_engine, settings, "数値目標の達成状況は?"))
     assert "実績報告 1件" in text
-    assert "No.34 コミュニティ防災士数 1,650名(見込み) / 目標 1,700名以上(累計) → 達成率 97.1%・未達成" in text
+    assert "No.34 コミュニティ防災士数 1,650名(見込み) / 目標 1,700名以上(累計) → 達成率 97.06%・未達成" in text
     assert "No.44 策定済地区数 62地区以上(累計): 未報告" in text  # a draft's figures are not results
 
 

@@ -120,7 +120,7 @@ def test_units_are_converted_to_the_targets_unit(settings: Settings, sqlite_cata
         ("８億円", "納税額: 800,000千円(8億円を千円に換算) として受け付けました。"),
         ("確定", "自己評価"),
         ("A", "800,000千円(入力: ８億円)"),
-        ("確定", ("令和7年度の報告を提出しました", "達成率 100.00%")),
+        ("確定", ("令和7年度の報告を提出しました", "達成率 100%")),
     ])
     [row] = may.export(2025)
     assert row["actuals"][0] | {} == {"metric": "納税額", "value": 800000, "unit": "千円", "typed": "８億円",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from bot.answers.catalog_view import CatalogView, MeasureView, TargetView
 from bot.answers.intent import Kind
@@ -21,7 +21,7 @@ from bot.answers.results import (
 )
 from bot.fiscal_year import FiscalYear
 from bot.messages import Choice, Reply
-from bot.numbers import canonical_unit, format_number, format_quantity
+from bot.numbers import canonical_unit, format_number, format_quantity, format_rate
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
 LABEL_MAX = 20  # LINE's quick-reply label limit
@@ -93,10 +93,6 @@ def target_phrase(t: TargetView, m: MeasureView | None = None, *, with_metric: b
     return f"{phrase}({q})" if q else phrase
 
 
-def _rate(rate: Decimal) -> str:
-    return format_quantity((rate * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), "%")
-
-
 def _points(points: Decimal) -> str:
     shown = format_number(abs(points.normalize()))
     return f"+{shown}" if points > 0 else (f"△{shown}" if points < 0 else "±0")
@@ -112,7 +108,7 @@ def actual_phrase(a: ActualView, m: MeasureView | None = None) -> str:
 def achievement(a: ActualView) -> str:
     parts = []
     if a.rate is not None:
-        parts.append(f"達成率 {_rate(a.rate)}")
+        parts.append(f"達成率 {format_rate(a.rate)}")
     elif a.points is not None:
         parts.append(f"目標との差 {_points(a.points)}ポイント")
     if a.met is not None:
@@ -479,7 +475,7 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
     pending = status.pending_departments
     lines = [
         f"{fy.label}の報告状況({moment(at, tz)}時点)",
-        f"回答率 {_rate(status.rate)}(取組と担当課の組 {status.total}件中 {status.submitted}件が提出済み)",
+        f"回答率 {format_rate(status.rate)}(取組と担当課の組 {status.total}件中 {status.submitted}件が提出済み)",
         f"提出を終えた課: {len(done)}課 / {len(status.departments)}課",
     ]
     if pending:
