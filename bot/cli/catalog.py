@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
@@ -35,7 +36,7 @@ def export(fmt: str = typer.Option("json", "--format", help="json")) -> None:
         print_json(export_catalog(s))
 
 
-def plan_info_of(fiscal_years: list[str], path: Path) -> PlanInfo:
+def plan_info_of(fiscal_years: Sequence[str], path: Path) -> PlanInfo:
     """The plan's code and span from the fiscal years its tables are headed with (R5..R8)."""
     years = sorted(fy_of_key(k) for k in fiscal_years) or [0]
     first, last = FiscalYear(years[0]), FiscalYear(years[-1])
