@@ -56,6 +56,8 @@ def test_measure_invariants(entry: MeasureEntry) -> None:
             assert f"plans.{key}" in entry.missing, f"plans.{key} is empty but not marked missing"
     if not entry.departments:
         assert "departments" in entry.missing
+    for field in ("summary", "vision", "resources"):  # lost ⇔ listed as lost
+        assert (getattr(entry, field) is None) == (field in entry.missing), field
     if entry.numeric_goal:
         assert entry.targets or entry.no_target_reason, "numeric goal without targets or a reason"
         years = {t.fy for t in entry.targets}
