@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.catalog.store import key_of_fy
+from bot.catalog.store import json_number, key_of_fy
 from bot.catalog.store import measures as catalog_measures
 from bot.config import Settings
 from bot.fiscal_year import FiscalYear, fiscal_year_of
@@ -356,13 +356,6 @@ def aware(moment: datetime | None, tz: tzinfo) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
-
-
-def json_number(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    value = Decimal(value).normalize()
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def method_of(actual: Actual) -> dict[str, Any]:

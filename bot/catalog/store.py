@@ -239,7 +239,7 @@ def entry_of(measure: Measure) -> dict[str, Any]:
             {
                 "fy": key_of_fy(t.fy),
                 "metric": t.metric,
-                "value": _json_number(t.value),
+                "value": json_number(t.value),
                 "unit": t.unit,
                 "direction": t.direction,
                 "qualifier": t.qualifier,
@@ -258,7 +258,8 @@ def entry_of(measure: Measure) -> dict[str, Any]:
     }
 
 
-def _json_number(value: Decimal | None) -> int | float | None:
+def json_number(value: Decimal | None) -> int | float | None:
+    """A stored Decimal as JSON shows it: 1700, 98.87 (never "1700.0000")."""
     if value is None:
         return None
     value = Decimal(value).normalize()
