@@ -33,7 +33,7 @@ from bot.handlers.line_api import LineSender, retry_key
 from bot.messages import Card, Choice, Form, Reply
 from bot.registration import issue_code
 from bot.storage.db import session_scope
-from bot.storage.models import InboundEvent, Member, PushUsage, Report
+from bot.storage.models import DialogState, InboundEvent, Member, PushUsage, Report
 from bot.web import create_app
 from tests.fakes.line_api import LOADING, MONTHLY_LIMIT, PUSH, REPLY, Call, FakeLineApi, Scripted
 from tests.fakes.line_schemas import errors as schema_errors
@@ -498,3 +498,40 @@ def test_rendered_messages_are_valid_for_every_reply_kind() -> None:
                Reply("", card=Card("空のカード"))]
     for reply in replies:
         assert _valid(copy.deepcopy(line_render.render(reply))[:5]) == []
+
+
+def test_replies_that_could_not_be_delivered_are_delivered_after_restart_not_routed_again(
+    sqlite_catalog_url: str, sqlite_catalog_engine: Engine, line_api: FakeLineApi, now: datetime
+) -> None:
+    """LINE down for every retry: the event stays failed with its replies; the next process
+    delivers them, and the dialog is not advanced a second time."""
+    settings = line_settings(sqlite_catalog_url, line_api, now)
+    first = Bot(settings, sqlite_catalog_engine, line_api)
+    try:
+        first.say(f"登録 {invite(first.engine, '危機管理課', now)}")
+        first.say("報告 34")  # asks for 取組状況
+        line_api.fail_next(REPLY, *[Scripted(500)] * 4)
+        line_api.fail_next(PUSH, *[Scripted(500)] * 4)
+        event = first.send("message_text", text="実施中")  # answered: now the 実施結果 is asked
+        first.settle()
+    finally:
+        first.close()
+    with session_scope(sqlite_catalog_engine) as s:
+        row = s.scalar(select(InboundEvent).where(InboundEvent.event_id == event["webhookEventId"]))
+        assert row is not None and row.status == "failed" and row.payload["replies"]
+        step_before = s.scalar(select(DialogState.step))
+        assert step_before is not None
+
+    delivered_before = len(line_api.deliveries)
+    second = Bot(settings, sqlite_catalog_engine, line_api)  # the restart
+    try:
+        delivered = line_api.wait_for(delivered_before + 1)[-1]  # by reply while the token is fresh
+        assert "実施結果を入力" in "".join(delivered.texts)
+        second.settle()
+    finally:
+        second.close()
+    with session_scope(sqlite_catalog_engine) as s:
+        # routed once only: a second routing would take 実施中 as the 実施結果 text and move on
+        assert s.scalars(select(DialogState.step)).all() == [step_before]
+        row = s.scalar(select(InboundEvent).where(InboundEvent.event_id == event["webhookEventId"]))
+        assert row is not None and row.status == "processed"

@@ -20,7 +20,8 @@ from typing import Any
 from flask import Flask, Response, request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
 
 from bot import inbox, texts
 from bot.config import Settings
@@ -31,6 +32,7 @@ from bot.messages import Incoming, Reply
 from bot.push_budget import PushRefused
 from bot.router import route
 from bot.storage.db import session_scope
+from bot.storage.models import InboundEvent
 from bot.worker import EventWorker
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,11 @@ def wanted(event: dict[str, Any]) -> bool:
         return True
     message = event.get("message", {})
     return event["type"] == "message" and message.get("type") == "text" and _mentions_bot(message)
+
+
+def event_id_of(event: dict[str, Any]) -> str:
+    """The dedupe key: LINE's webhookEventId (older payloads: type and timestamp)."""
+    return str(event.get("webhookEventId") or f"{event.get('type')}:{event.get('timestamp')}")
 
 
 def to_incoming(event: dict[str, Any]) -> Incoming:
@@ -106,8 +113,7 @@ class LineAdapter:
         rows = []
         for event in events:
             if wanted(event):
-                event_id = event.get("webhookEventId") or f"{event.get('type')}:{event.get('timestamp')}"
-                row = inbox.record(self.engine, PLATFORM, event_id, event, self.settings.now(), claimed=True)
+                row = inbox.record(self.engine, PLATFORM, event_id_of(event), event, self.settings.now(), claimed=True)
                 if row is not None:  # None: a redelivery of an event already recorded
                     rows.append((row, event))
         for row, event in rows:
@@ -115,14 +121,26 @@ class LineAdapter:
         return Response("", 200)
 
     def process(self, event: dict[str, Any]) -> None:
-        """Handle one recorded event: route it, then deliver the replies."""
+        """Handle one recorded event: route it, then deliver the replies.
+
+        The rendered replies are kept with the event in the routing transaction: when delivery
+        fails and the event is retried, they are delivered, and the message is not routed again.
+        """
         incoming = to_incoming(event)
+        if "replies" in event:
+            self.deliver(event, incoming.channel, event["replies"])
+            return
         if event["type"] == "follow":
             replies = self.greeting(incoming)
         elif event["type"] == "message" and incoming.text is None:
             replies = [Reply(TEXT_ONLY)]
         else:
-            replies = self.with_loading(incoming, lambda: route(self.settings, self.engine, incoming))
+            def keep(session: Session, routed: list[Reply]) -> None:
+                session.execute(update(InboundEvent)
+                                .where(InboundEvent.platform == PLATFORM, InboundEvent.event_id == event_id_of(event))
+                                .values(payload={**event, "replies": render_all(routed)}))
+
+            replies = self.with_loading(incoming, lambda: route(self.settings, self.engine, incoming, keep=keep))
         self.deliver(event, incoming.channel, render_all(replies))
 
     def greeting(self, incoming: Incoming) -> list[Reply]:
