@@ -749,6 +749,11 @@ def cancel(dialog: Dialog, state: State, env: Env, registry: Registry = REGISTRY
     return Engine(dialog, env, registry).cancel(state)
 
 
+def ask_again(dialog: Dialog, state: State, env: Env, registry: Registry = REGISTRY) -> Reply:
+    """The current step's question again, unchanged (after the user asked something else)."""
+    return Engine(dialog, env, registry).prompt(dialog.steps[state.step], state.data)
+
+
 def current_step(dialog: Dialog, state: State) -> Step | None:
     return dialog.steps.get(state.step)
 

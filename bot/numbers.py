@@ -417,9 +417,8 @@ def _choose(candidates: list[_Candidate]) -> _Candidate:
         raise NumberParseError(
             f"「{bad}」を数値として読み取れませんでした。数字で入力してください（{EXAMPLE}）。"
         )
-    usable = [c for c in candidates if c.value is not None and not c.word_part]
-    if len(usable) > 1 and any(not c.label for c in usable):
-        usable = [c for c in usable if not c.label]
+    # A number that names a year, a date or a measure (令和6年度, 4月, No.34) is never the quantity.
+    usable = [c for c in candidates if c.value is not None and not c.word_part and not c.label]
     if not usable:
         raise NumberParseError(f"数値を読み取れませんでした。数字で入力してください（{EXAMPLE}）。")
     if len(usable) > 1:

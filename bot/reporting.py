@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import tzinfo
 
-from bot import dialog, reports, texts
+from bot import dialog, numbers, reports, texts
 from bot.catalog.store import measure_by_no
 from bot.context import Context
 from bot.dialog import Dialog, Ended, Env, Key, State, StateConflict
@@ -26,6 +26,7 @@ _REPORT = re.compile(
     re.IGNORECASE,
 )
 STATUS_WORDS = frozenset({"状況", "報告状況", "提出状況"})
+_QUESTION = re.compile(r"[?]\s*$|教えて|(?:とは|って何|ですか)\s*$")
 
 
 def parse_report_command(text: str) -> tuple[bool, int | None]:
@@ -58,6 +59,8 @@ def handle(ctx: Context) -> list[Reply] | None:
         active = dialog.load_dialogs().get(state.dialog)
         if active is None:  # a dialog file removed under a running dialog
             dialog.clear_state(ctx.session, key)
+        elif not is_command and _asks_a_question(active, state, ctx):
+            return _answer_then_ask_again(ctx, active, state)
         elif not is_command or (_typing_text(active, state) and ctx.incoming.value is None):
             new, replies = dialog.advance(active, state, ctx.incoming, _env(ctx))
             return _store(ctx, key, new, replies)
@@ -70,6 +73,38 @@ def handle(ctx: Context) -> list[Reply] | None:
     if unicodedata.normalize("NFKC", ctx.said).strip() in STATUS_WORDS:
         return status(ctx)
     return None
+
+
+def _asks_a_question(active: Dialog, state: State, ctx: Context) -> bool:
+    """`No.34の目標は?` typed where a choice or a number is expected: a question, not an answer.
+
+    In a free-text step everything typed is the answer; a tapped button is always an answer.
+    """
+    if ctx.incoming.value is not None or _typing_text(active, state):
+        return False
+    step = dialog.current_step(active, state)
+    if step is None or dialog.match_choice(step.choices if isinstance(step.choices, tuple) else (), ctx.incoming):
+        return False
+    if step.kind == "number" and _reads_as_number(ctx.said):
+        return False  # "1,650名?": an unsure answer is still an answer
+    return bool(_QUESTION.search(unicodedata.normalize("NFKC", ctx.said)))
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        numbers.parse_quantity(text.rstrip("?？ "))
+    except numbers.NumberParseError:
+        return False
+    return True
+
+
+def _answer_then_ask_again(ctx: Context, active: Dialog, state: State) -> list[Reply]:
+    """Answer the question, then repeat the step's question; the dialog stays where it was."""
+    from bot import answers  # the core's question answering; imported here to keep the router's order
+
+    answered = answers.answer(ctx.session, ctx.said, member=ctx.member, now=ctx.now, settings=ctx.settings)
+    plain = [Reply(r.text, card=r.card) for r in answered]  # its buttons would not answer this step
+    return [*plain, Reply(_message("back_to_report")), dialog.ask_again(active, state, _env(ctx))]
 
 
 def _typing_text(active: Dialog, state: State) -> bool:

@@ -433,3 +433,9 @@ def test_parse_any_text(text: str) -> None:
 )
 def test_values_read_back_from_a_numeric_column_show_no_padding(stored: str, unit: str, shown: str) -> None:
     assert format_quantity(Decimal(stored), unit) == shown
+
+
+@pytest.mark.parametrize("typed", ["No.34の進捗は?", "R6", "4月", "第3期", "#12"])
+def test_a_number_that_names_a_measure_year_or_date_alone_is_not_a_quantity(typed: str) -> None:
+    with pytest.raises(NumberParseError):
+        parse_quantity(typed)

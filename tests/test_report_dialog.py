@@ -336,3 +336,18 @@ def test_a_reminder_button_tapped_while_writing_starts_that_report(bot: Bot) -> 
     bot.say(tanaka, "完了")  # now at the free-text 実施結果
     reply = bot.say(tanaka, value="報告 44")  # the reminder's "No.44を報告" button
     assert "No.34(危機管理課)の下書き" in reply and "No.44「地区防災計画の作成地区数(累計)」" in reply
+
+
+def test_a_question_in_the_middle_of_a_report_is_answered_and_the_report_waits(bot: Bot) -> None:
+    tanaka = bot.member("tanaka", "危機管理課")
+    verify_dialog(bot, tanaka, [
+        ("報告 34", "取組状況"),
+        ("No.44の目標は?", ("No.44", "62地区", "報告の続きです", "取組状況を選んでください")),
+        ("実施中", "実施結果"),
+        ("講座を3回開催しました。", "実績値"),
+        ("No.34の進捗は?", ("まだ報告されていません", "報告の続きです", "実績値を入力してください")),
+        ("1,650名?", "1,650名 として受け付けました"),  # an unsure number is still the answer
+    ])
+    with session_scope(bot.engine) as s:
+        state = s.scalar(select(DialogState))
+        assert state is not None and state.data.get("progress") == "実施中"
