@@ -58,6 +58,8 @@ from waitress.server import create_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from processes import STOP_TIMEOUT, stop  # noqa: E402  (bench/processes.py)
+
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.storage.db import make_engine, migrate, session_scope  # noqa: E402
@@ -68,7 +70,6 @@ TOKEN = "bench-access-token"
 USER = "U4af4980629b1c2d3e4f5a6b7c8d9e0f1"
 READY_TIMEOUT = 60.0  # seconds for a server process to import, build its app and listen
 REPLY_TIMEOUT = 10.0  # seconds for one reply to reach the stub
-STOP_TIMEOUT = 5.0  # seconds for a server process to end after SIGTERM, then after SIGKILL
 
 
 class Replies(Protocol):
@@ -281,20 +282,6 @@ def start(ctx: BaseContext, children: list[BaseProcess], name: str, build: Calla
     if status != "ok":
         raise RuntimeError(f"{name}: failed to start\n{value}")
     return value
-
-
-def stop(children: list[BaseProcess]) -> None:
-    """Terminate every server process, kill what lingers; all waits bounded."""
-    for process in children:
-        if process.is_alive():
-            process.terminate()
-    for process in children:
-        process.join(STOP_TIMEOUT)
-        if process.is_alive():
-            process.kill()
-            process.join(STOP_TIMEOUT)
-        if process.is_alive():
-            print(f"warning: {process.name} (pid {process.pid}) did not end", file=sys.stderr)
 
 
 def signed_body(text: str) -> tuple[bytes, str, str]:

@@ -58,6 +58,9 @@ from waitress.server import create_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from processes import STOP_TIMEOUT  # noqa: E402  (bench/processes.py)
+from processes import stop as stop_processes  # noqa: E402
+
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.storage.db import make_engine, migrate, session_scope  # noqa: E402
@@ -69,7 +72,6 @@ GOAL = 0.5
 SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
 START_TIMEOUT = 60.0  # a spawned server imports everything before it serves
 REPLY_TIMEOUT = 10.0
-STOP_TIMEOUT = 5.0
 MODES = {
     "processes": "processes: the stand-in, bare bolt, kaikaku-bot and this client, one process each",
     "in-process": "--in-process: the stand-in, both apps and this client in one process (one GIL)",
@@ -263,16 +265,8 @@ class Servers:
             return payload, extra
 
     def stop(self) -> None:
-        for _, process, _ in self.started:
-            if process.is_alive():
-                process.terminate()
-        for name, process, ready in self.started:
-            process.join(STOP_TIMEOUT)
-            if process.is_alive():
-                process.kill()
-                process.join(STOP_TIMEOUT)
-            if process.is_alive():
-                print(f"warning: the {name} process (pid {process.pid}) did not stop", file=sys.stderr)
+        stop_processes(process for _, process, _ in self.started)
+        for _, _, ready in self.started:
             ready.close()
 
 
