@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -782,13 +782,21 @@ def _where(key: Key) -> Any:
     )
 
 
+# Built once: every message reads its conversation's state (columns only: no ORM object to track).
+_STATE = select(DialogState.dialog, DialogState.step, DialogState.data, DialogState.history,
+                DialogState.version).where(
+    DialogState.platform == bindparam("d_platform"),
+    DialogState.channel == bindparam("d_channel"),
+    DialogState.user_id == bindparam("d_user"),
+)
+_STATE_LOCKED = _STATE.with_for_update()
+
+
 def load_state(session: Session, key: Key, *, lock: bool = True) -> State | None:
     """The stored state of a conversation; on PostgreSQL the row is locked until the commit, so
     two processes handling the same user take turns instead of racing."""
-    stmt = select(DialogState).where(_where(key)).execution_options(populate_existing=True)
-    if lock:
-        stmt = stmt.with_for_update()
-    row = session.scalar(stmt)
+    row = session.execute(_STATE_LOCKED if lock else _STATE,
+                          {"d_platform": key.platform, "d_channel": key.channel, "d_user": key.user}).one_or_none()
     if row is None:
         return None
     return State(row.dialog, row.step, dict(row.data or {}), list(row.history or []), row.version)

@@ -2,14 +2,17 @@
 
 The unique key (platform, event_id) makes a redelivery or a replay a no-op; a row still
 `received` after a crash is finished by `pending()` on the next start.
+
+`record`, `keep_replies` and `finish` sit on the path from a webhook to its reply, so they are
+single Core statements built once (SQLAlchemy then only binds the values), not ORM units of work.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +20,14 @@ from bot.storage.db import session_scope
 from bot.storage.models import InboundEvent
 
 MAX_ATTEMPTS = 5
+
+_events = cast(Table, InboundEvent.__table__)
+_INSERT = insert(_events)
+_KEEP = (update(_events)
+         .where(_events.c.platform == bindparam("k_platform"), _events.c.event_id == bindparam("k_event_id"))
+         .values(payload=bindparam("k_payload")))
+_FINISH = (update(_events).where(_events.c.id == bindparam("f_id"))
+           .values(status=bindparam("f_status"), error=bindparam("f_error"), processed_at=bindparam("f_at")))
 
 
 def record(engine: Engine, platform: str, event_id: str, payload: dict[str, Any], now: datetime,
@@ -26,17 +37,22 @@ def record(engine: Engine, platform: str, event_id: str, payload: dict[str, Any]
     `claimed=True` stores it already claimed by the caller (one commit fewer before the reply);
     the caller then runs it with `EventWorker.submit(row_id, payload)`.
     """
+    row = {"platform": platform, "event_id": event_id, "payload": payload, "received_at": now,
+           "status": "processing" if claimed else "received", "attempts": 1 if claimed else 0}
     try:
-        with session_scope(engine) as session:
-            row = InboundEvent(
-                platform=platform, event_id=event_id, payload=payload, received_at=now,
-                status="processing" if claimed else "received", attempts=1 if claimed else 0,
-            )
-            session.add(row)
-            session.flush()
-            return row.id
+        with engine.begin() as conn:
+            key = conn.execute(_INSERT, row).inserted_primary_key
     except IntegrityError:
         return None
+    return int(key[0]) if key else None
+
+
+def keep_replies(db: Session | Connection, platform: str, event_id: str, payload: dict[str, Any],
+                 replies: list[Any]) -> None:
+    """Keep the rendered replies with the event, in the transaction that routed it: when their
+    delivery fails, a retry delivers them instead of routing the message again."""
+    db.execute(_KEEP, {"k_platform": platform, "k_event_id": event_id,
+                       "k_payload": {**payload, "replies": replies}})
 
 
 def claim(engine: Engine, row_id: int) -> dict[str, Any] | None:
@@ -55,12 +71,9 @@ def claim(engine: Engine, row_id: int) -> dict[str, Any] | None:
 
 
 def finish(engine: Engine, row_id: int, now: datetime, error: str | None = None) -> None:
-    with session_scope(engine) as session:
-        row = session.get(InboundEvent, row_id)
-        if row is not None:
-            row.status = "failed" if error else "processed"
-            row.error = error
-            row.processed_at = now
+    with engine.begin() as conn:
+        conn.execute(_FINISH, {"f_id": row_id, "f_status": "failed" if error else "processed",
+                               "f_error": error, "f_at": now})
 
 
 def pending(engine: Engine, platform: str) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.storage.models import Department, Member
@@ -13,12 +13,14 @@ PLATFORMS = ("slack", "line", "console")
 ROLES = ("staff", "manager", "coordinator")
 
 
+# Built once: every message looks its sender up, and building the statement costs more than binding it.
+_BY_ACCOUNT = (select(Member)
+               .where(Member.platform == bindparam("m_platform"), Member.user_id == bindparam("m_user_id"))
+               .options(joinedload(Member.department)))
+
+
 def find_member(session: Session, platform: str, user_id: str) -> Member | None:
-    return session.scalar(
-        select(Member)
-        .where(Member.platform == platform, Member.user_id == user_id)
-        .options(joinedload(Member.department))
-    )
+    return session.scalar(_BY_ACCOUNT, {"m_platform": platform, "m_user_id": user_id})
 
 
 def add_member(

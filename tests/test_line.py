@@ -191,6 +191,20 @@ def test_a_message_is_answered_with_the_reply_token(bot: Bot, line_api: FakeLine
     assert line_api.of(PUSH) == []
 
 
+def test_the_loading_animation_shows_only_when_an_answer_takes_a_while(bot: Bot, line_api: FakeLineApi) -> None:
+    from bot.handlers.line import to_incoming
+    incoming = to_incoming(fixture("message_text")["events"][0] | {"source": {"type": "user", "userId": USER}})
+    bot.adapter.loading_after = 0.05
+    bot.adapter.with_loading(incoming, lambda: [Reply("早い答え")])
+    time.sleep(0.3)  # past the deadline: a cancelled animation stays cancelled
+    assert line_api.of(LOADING) == []
+    bot.adapter.with_loading(incoming, lambda: time.sleep(0.4) or [Reply("遅い答え")])
+    deadline = time.monotonic() + 5
+    while not line_api.of(LOADING) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [c.body for c in line_api.of(LOADING)] == [{"chatId": USER, "loadingSeconds": 20}]
+
+
 def test_a_postback_carries_the_choice_value(bot: Bot, line_api: FakeLineApi) -> None:
     bot.send("postback", data="ヘルプ")
     assert "kaikaku-bot でできること" in line_api.wait_for(1, REPLY)[0].texts[0]

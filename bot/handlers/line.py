@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,11 +19,12 @@ from typing import Any
 from flask import Flask, Response, request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot import inbox, texts
 from bot.config import Settings
+from bot.deadlines import Deadlines
 from bot.handlers.line_api import PLATFORM, LineApi
 from bot.handlers.line_render import MESSAGES_PER_REQUEST, Message, render_all
 from bot.members import find_member
@@ -32,7 +32,6 @@ from bot.messages import Incoming, Reply
 from bot.push_budget import PushRefused
 from bot.router import route
 from bot.storage.db import session_scope
-from bot.storage.models import InboundEvent
 from bot.worker import EventWorker
 
 log = logging.getLogger(__name__)
@@ -100,6 +99,7 @@ class LineAdapter:
         self.wall_clock = wall_clock  # reply tokens age in real time, whatever BOT_NOW says
         self.worker = EventWorker(engine, PLATFORM, self.process, settings.now)
         self.loading = ThreadPoolExecutor(max_workers=4, thread_name_prefix="line-loading")
+        self.timer = Deadlines("line-loading-timer")  # no thread wakes for a message answered in time
 
     def webhook(self) -> Response | tuple[str, int]:
         body = request.get_data(as_text=True)
@@ -136,9 +136,7 @@ class LineAdapter:
             replies = [Reply(TEXT_ONLY)]
         else:
             def keep(session: Session, routed: list[Reply]) -> None:
-                session.execute(update(InboundEvent)
-                                .where(InboundEvent.platform == PLATFORM, InboundEvent.event_id == event_id_of(event))
-                                .values(payload={**event, "replies": render_all(routed)}))
+                inbox.keep_replies(session, PLATFORM, event_id_of(event), event, render_all(routed))
 
             replies = self.with_loading(incoming, lambda: route(self.settings, self.engine, incoming, keep=keep))
         self.deliver(event, incoming.channel, render_all(replies))
@@ -155,16 +153,12 @@ class LineAdapter:
         if self.loading_after <= 0:
             self.api.show_loading(incoming.user)
             return work()
-        done = threading.Event()
-        self.loading.submit(self._loading_unless, done, incoming.user)
+        user = incoming.user
+        pending = self.timer.after(self.loading_after, lambda: self.loading.submit(self.api.show_loading, user))
         try:
             return work()
         finally:
-            done.set()
-
-    def _loading_unless(self, done: threading.Event, user: str) -> None:
-        if not done.wait(self.loading_after):
-            self.api.show_loading(user)
+            self.timer.cancel(pending)
 
     def deliver(self, event: dict[str, Any], to: str, messages: list[Message]) -> None:
         """Reply while the token is fresh and unused; push the rest (or all, when it is not)."""

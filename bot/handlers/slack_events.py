@@ -1,6 +1,6 @@
 """After the ack: a recorded Slack request → the core's `Incoming` → route → the replies delivered.
 
-The rendered replies are stored with the event in the routing transaction (`stash`), so the
+The rendered replies are stored with the event in the routing transaction (`inbox.keep_replies`), so the
 dialog's new state and what to say are committed together; a retry after a failed or interrupted
 delivery posts what is not posted yet (by key) and never routes the message a second time.
 """
@@ -15,17 +15,16 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot import reports
+from bot import inbox, reports
 from bot.config import Settings
 from bot.handlers import slack_api, slack_blocks, slack_link
 from bot.members import find_member
 from bot.messages import Incoming, Reply
 from bot.router import route
 from bot.storage.db import session_scope
-from bot.storage.models import InboundEvent
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -85,14 +84,6 @@ def _action(body: dict[str, Any], key: str, dm_channel: Callable[[str], str]) ->
     return Translation(incoming, key, thread_ts=message.get("thread_ts"), answered_message=answered)
 
 
-def stash(session: Session, payload: dict[str, Any], replies: list[dict[str, Any]]) -> None:
-    """Keep the rendered replies with the event (in the routing transaction): a retry delivers
-    them instead of routing again."""
-    session.execute(update(InboundEvent)
-                    .where(InboundEvent.platform == PLATFORM, InboundEvent.event_id == payload["id"])
-                    .values(payload={**payload, "replies": replies}))
-
-
 class EventProcessor:
     """What the EventWorker runs for each recorded Slack request."""
 
@@ -126,7 +117,7 @@ class EventProcessor:
 
             def keep(session: Session, replies: list[Reply]) -> None:
                 kept.append((replies, slack_api.rendered(replies)))
-                stash(session, payload, kept[-1][1])
+                inbox.keep_replies(session, PLATFORM, payload["id"], payload, kept[-1][1])
 
             replies = route(self.settings, self.engine, turn.incoming, keep=keep)
             # Other replies than those kept: the transaction failed and the core apologises.
