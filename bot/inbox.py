@@ -87,6 +87,16 @@ def pending(engine: Engine, platform: str) -> list[int]:
         return list(session.scalars(stmt.order_by(InboundEvent.id)))
 
 
+def failed(engine: Engine, platform: str) -> list[int]:
+    """Events whose processing failed and that have attempts left (not those in flight)."""
+    with Session(engine) as session:
+        stmt = select(InboundEvent.id).where(
+            InboundEvent.platform == platform, InboundEvent.status == "failed",
+            InboundEvent.attempts < MAX_ATTEMPTS,
+        )
+        return list(session.scalars(stmt.order_by(InboundEvent.id)))
+
+
 def reset_stale(engine: Engine, platform: str) -> None:
     """On start, events left `processing` by a dead process are received again."""
     with session_scope(engine) as session:

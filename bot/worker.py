@@ -2,12 +2,15 @@
 
 An adapter records an event (bot.inbox.record) before answering the platform, then hands the
 row id to the worker. On start, `recover()` finishes what a previous process recorded but did not
-process. Each event is claimed in the database first, so two web processes never both run it.
+process; while running, `start_retrying()` takes up again, once a minute, the events that failed
+(the platform down through every retry of a delivery), until MAX_ATTEMPTS. Each event is claimed
+in the database first, so two web processes never both run it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -19,18 +22,21 @@ from bot import inbox
 
 log = logging.getLogger(__name__)
 Process = Callable[[dict[str, Any]], None]
+RETRY_EVERY = 60.0  # seconds between looks for failed events
 
 
 class EventWorker:
     """A small thread pool that runs `process(payload)` once per recorded event."""
 
     def __init__(self, engine: Engine, platform: str, process: Process, clock: Callable[[], datetime],
-                 threads: int = 4) -> None:
+                 threads: int = 4, retry_every: float = RETRY_EVERY) -> None:
         self.engine = engine
         self.platform = platform
         self.process = process
         self.clock = clock
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"{platform}-events")
+        self.retry_every = retry_every
+        self._stopped = threading.Event()
 
     def submit(self, row_id: int, payload: dict[str, Any] | None = None) -> Future[None]:
         """Run a recorded event; with `payload`, one recorded already claimed (inbox.record(claimed=True))."""
@@ -44,7 +50,7 @@ class EventWorker:
             return
         try:
             self.process(payload)
-        except Exception as exc:  # the event is kept as failed, to be retried on recover()
+        except Exception as exc:  # kept as failed: retried by retry_failed() or on the next start
             log.exception("%s event %s failed", self.platform, row_id)
             inbox.finish(self.engine, row_id, self.clock(), error=f"{type(exc).__name__}: {exc}")
             return
@@ -55,5 +61,21 @@ class EventWorker:
         inbox.reset_stale(self.engine, self.platform)
         return [self.submit(row_id) for row_id in inbox.pending(self.engine, self.platform)]
 
+    def retry_failed(self) -> list[Future[None]]:
+        """Run again the events that failed and have attempts left."""
+        return [self.submit(row_id) for row_id in inbox.failed(self.engine, self.platform)]
+
+    def start_retrying(self) -> None:
+        """Call `retry_failed()` every `retry_every` seconds on a daemon thread, until shutdown."""
+        def loop() -> None:
+            while not self._stopped.wait(self.retry_every):
+                try:
+                    self.retry_failed()
+                except Exception:  # the database away for a moment: look again next time
+                    log.exception("%s: looking for failed events failed", self.platform)
+
+        threading.Thread(target=loop, name=f"{self.platform}-retry", daemon=True).start()
+
     def shutdown(self, wait: bool = True) -> None:
+        self._stopped.set()
         self.pool.shutdown(wait=wait)

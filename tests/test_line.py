@@ -549,3 +549,39 @@ def test_replies_that_could_not_be_delivered_are_delivered_after_restart_not_rou
         assert s.scalars(select(DialogState.step)).all() == [step_before]
         row = s.scalar(select(InboundEvent).where(InboundEvent.event_id == event["webhookEventId"]))
         assert row is not None and row.status == "processed"
+
+
+def test_replies_that_could_not_be_delivered_are_retried_while_running(
+    sqlite_catalog_url: str, sqlite_catalog_engine: Engine, line_api: FakeLineApi, now: datetime
+) -> None:
+    """LINE down for every retry, then back: the running process delivers the kept replies on its
+    next look for failed events, without routing the message again."""
+    bot = Bot(line_settings(sqlite_catalog_url, line_api, now), sqlite_catalog_engine, line_api)
+    try:
+        bot.say(f"登録 {invite(bot.engine, '危機管理課', now)}")
+        bot.say("報告 34")
+        line_api.fail_next(REPLY, *[Scripted(500)] * 4)
+        line_api.fail_next(PUSH, *[Scripted(500)] * 4)
+        event = bot.send("message_text", text="実施中")
+
+        def status() -> str | None:
+            with session_scope(sqlite_catalog_engine) as s:
+                return s.scalar(select(InboundEvent.status).where(InboundEvent.event_id == event["webhookEventId"]))
+
+        deadline = time.monotonic() + 10
+        while status() != "failed" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert status() == "failed"
+        with session_scope(sqlite_catalog_engine) as s:
+            step_before = s.scalar(select(DialogState.step))
+
+        delivered_before = len(line_api.deliveries)
+        for future in bot.adapter.worker.retry_failed():
+            future.result(timeout=10)
+        assert "実施結果を入力" in "".join(line_api.wait_for(delivered_before + 1)[-1].texts)
+        assert status() == "processed"
+        assert bot.adapter.worker.retry_failed() == []  # nothing left to retry
+        with session_scope(sqlite_catalog_engine) as s:
+            assert s.scalars(select(DialogState.step)).all() == [step_before]  # routed once
+    finally:
+        bot.close()

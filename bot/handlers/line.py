@@ -183,4 +183,5 @@ def register(app: Flask, settings: Settings, engine: Engine) -> bool:
     app.add_url_rule("/line/webhook", "line_webhook", adapter.webhook, methods=["POST"])
     app.extensions["kaikaku_line"] = adapter
     adapter.worker.recover()
+    adapter.worker.start_retrying()
     return True

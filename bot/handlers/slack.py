@@ -152,4 +152,5 @@ def register(app: Flask, settings: Settings, engine: Engine) -> bool:
         handler = SlackRequestHandler(bot.app)
         app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])
     bot.worker.recover()
+    bot.worker.start_retrying()
     return True
