@@ -1,7 +1,7 @@
 """Slack: time from a signed event request to the ack, and to the reply, next to a bare bolt app.
 
     .venv/bin/python bench/bench_slack.py [--rounds 300] [--text ヘルプ] [--url sqlite:///path.db]
-                                          [--sqlite-synchronous FULL] [--in-process]
+                                          [--sqlite-synchronous FULL] [--in-process] [--api-latency-ms 15]
 
 Both apps get the same setup: Flask + bolt's SlackRequestHandler, served by waitress (8 threads,
 as `kaikaku serve`) on a local port, talking to the same local stand-in for the Slack Web API
@@ -26,7 +26,8 @@ What the bot adds is the commits bolt does not make: one before the ack (the eve
 never lost) and one after (the dialog's state with the replies to deliver), and the core's routing.
 With --sqlite-synchronous FULL each commit is also an fsync (the default, NORMAL under WAL, is
 safe against a crash of the process, not of the machine). Figures move by ±20% between runs on a
-shared machine: compare the two apps within one run.
+shared machine: compare the two apps within one run. --api-latency-ms puts the stand-in that far
+away each way (slack.com is tens of milliseconds from a city's server, not zero).
 """
 
 from __future__ import annotations
@@ -183,6 +184,7 @@ def run_rounds(bolt_url: str, bot_url: str, replies: Replies, args: argparse.Nam
 # ---- one process ---------------------------------------------------------------------------------
 def in_process(url: str, args: argparse.Namespace) -> tuple[dict[str, list[tuple[float, float]]], str]:
     with SlackApiStub() as stub:
+        stub.latency = args.api_latency_ms / 1000
         replies = Replies()
         stub.on_call = replies
         engine = bot_engine(url, args.sqlite_synchronous)
@@ -195,8 +197,9 @@ def in_process(url: str, args: argparse.Namespace) -> tuple[dict[str, list[tuple
 Started = tuple[str, str | None]  # the server's URL, and something to report (the bot's database)
 
 
-def _stand_in(arrivals: multiprocessing.Queue[tuple[str, float]]) -> Started:
+def _stand_in(arrivals: multiprocessing.Queue[tuple[str, float]], latency: float) -> Started:
     stub = SlackApiStub()
+    stub.latency = latency
 
     def forward(call: Call) -> None:
         at = time.perf_counter()
@@ -290,7 +293,7 @@ def in_processes(url: str, args: argparse.Namespace) -> tuple[dict[str, list[tup
     servers = Servers(ctx)
     try:
         reader.start()
-        api_url, _ = servers.ready(servers.launch("Web API stand-in", _stand_in, arrivals))
+        api_url, _ = servers.ready(servers.launch("Web API stand-in", _stand_in, arrivals, args.api_latency_ms / 1000))
         bolt = servers.launch("bare bolt", _bare_bolt, api_url)
         bot = servers.launch("kaikaku-bot", _kaikaku, url, api_url, args.sqlite_synchronous)
         bolt_url, _ = servers.ready(bolt)
@@ -309,8 +312,10 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def report(timings: dict[str, list[tuple[float, float]]], backend: str, rounds: int, mode: str) -> None:
-    print(f"Slack event → ack / reply, {rounds} requests each, database: {backend}")
+def report(timings: dict[str, list[tuple[float, float]]], backend: str, rounds: int, mode: str,
+           latency_ms: float) -> None:
+    where = "a stand-in answering at once" if not latency_ms else f"a stand-in {latency_ms:g} ms away each way"
+    print(f"Slack event → ack / reply at {where}, {rounds} requests each, database: {backend}")
     print(f"mode: {MODES[mode]}")
     print(f"{'':18}{'median ms':>10}{'p99 ms':>10}")
     figures: dict[tuple[str, str], tuple[float, float]] = {}
@@ -341,6 +346,8 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true",
                         help="run the stand-in, both apps and the client in this one process "
                              "(the old layout; default: one process each)")
+    parser.add_argument("--api-latency-ms", type=float, default=0.0,
+                        help="one-way delay of the Web API stand-in (default 0: no network at all)")
     args = parser.parse_args()
     mode = "in-process" if args.in_process else "processes"
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # so the servers are stopped
@@ -351,7 +358,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = database(args.url, Path(tmp))  # prepared here, its engine disposed, before any server starts
         timings, backend = (in_process if mode == "in-process" else in_processes)(url, args)
-    report(timings, backend, args.rounds, mode)
+    report(timings, backend, args.rounds, mode, args.api_latency_ms)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ class SlackApiStub:
         self.faults: list[Fault] = []
         self.socket_url: str | None = None
         self.on_call: Callable[[Call], None] | None = None
+        self.latency = 0.0  # seconds each way, like the trip to slack.com and back (benchmarks)
         self._ts = itertools.count(1)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -175,6 +176,8 @@ class SlackApiStub:
         return None
 
     def _handle(self, method: str, body: dict[str, Any], token: str | None) -> tuple[int, dict[str, str], bytes]:
+        if self.latency:
+            time.sleep(self.latency)  # the request's way there
         with self._changed:
             fault = self._take_fault(method)
             call = Call(method, body, token, status=fault.status if fault else 200)
@@ -185,6 +188,8 @@ class SlackApiStub:
             self.on_call(call)
         if fault is not None and fault.hang:
             time.sleep(fault.hang)
+        if self.latency:
+            time.sleep(self.latency)  # the answer's way back
         if fault is None or fault.status == 200:  # (a slow but good answer)
             return 200, {}, json.dumps(answer).encode()
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
