@@ -46,7 +46,18 @@ from bot import yaml_io
 from bot.messages import Card, Choice, Form, Incoming, Reply
 from bot.storage.models import DialogState
 
-CONVERSATIONS = Path(__file__).resolve().parent.parent / "conversations"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def conversations_folder(package: Path = PACKAGE) -> Path:
+    """Where the dialogs are: the copy an installed wheel carries in `bot/conversations/` (setup.py
+    maps the top-level folder there), else the checkout's `conversations/` (a development tree or
+    an editable install)."""
+    packaged = package / "conversations"
+    return packaged if packaged.is_dir() else package.parent / "conversations"
+
+
+CONVERSATIONS = conversations_folder()
 END = "END"  # the `next` of a last step
 FIRST_UNANSWERED = "@first_unanswered"  # the first later step whose answer is not in the data yet
 KINDS = ("choice", "confirm", "text", "longtext", "number")

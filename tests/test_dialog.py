@@ -354,3 +354,14 @@ def test_numbers_in_data_stay_json(order) -> None:
     chat.say("中")
     chat.say("１，２００")
     assert chat.data["count"] == "1200" and Decimal(chat.data["count"]) == 1200
+
+
+def test_an_installed_wheel_reads_its_own_copy_of_the_dialogs(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    (checkout / "bot").mkdir(parents=True)
+    (checkout / "conversations").mkdir()
+    assert dialog.conversations_folder(checkout / "bot") == checkout / "conversations"  # a development tree
+    site = tmp_path / "site-packages"
+    (site / "bot" / "conversations").mkdir(parents=True)
+    (site / "conversations").mkdir()  # some other distribution's folder of that name
+    assert dialog.conversations_folder(site / "bot") == site / "bot" / "conversations"
