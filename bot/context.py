@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.messages import Incoming
+from bot.messages import Incoming, Reply
 from bot.storage.models import Member
 
 
@@ -19,6 +19,7 @@ class Context:
     incoming: Incoming
     member: Member | None
     now: datetime  # aware, in the bot's time zone
+    notices: list[Reply] = field(default_factory=list)  # said before whatever answers the message
 
     @property
     def said(self) -> str:

@@ -33,7 +33,7 @@ import string
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,7 @@ DEFAULT_MESSAGES: dict[str, str] = {
     "back": "一つ前の質問に戻ります。",
     "help_common": "「戻る」で一つ前の質問へ、「キャンセル」で中断します。",
     "cancelled": "中断しました。",
+    "timed_out": "前回の入力から{hours}時間以上たちました。",
     "confirm_yes": "はい(この値で進む)",
     "confirm_no": "いいえ(入力し直す)",
 }
@@ -139,6 +140,7 @@ class Dialog:
     on_finish: str | None = None
     on_cancel: str | None = None
     uses: tuple[str, ...] = ()  # modules that register this dialog's functions
+    timeout: timedelta | None = None  # idle this long, the dialog ends as if cancelled (`timeout_hours`)
 
     def message(self, key: str) -> str:
         return self.messages.get(key) or DEFAULT_MESSAGES.get(key, "")
@@ -153,6 +155,7 @@ class State:
     data: Mapping[str, Any]
     history: Sequence[Mapping[str, Any]] = ()
     version: int | None = None  # the stored row's version; None before it is stored
+    updated_at: datetime | None = None  # when the stored row was last written
 
 
 @dataclass(frozen=True)
@@ -321,6 +324,9 @@ def parse_dialog(raw: Any, name: str) -> Dialog:
             return_to=spec.get("return_to"),
         )
     uses = raw.get("uses") or ()
+    hours = raw.get("timeout_hours")
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours <= 0):
+        raise DialogError(f"{name}: timeout_hours is a positive number of hours")
     return Dialog(
         name=str(raw.get("name") or name),
         title=str(raw.get("title") or name),
@@ -331,6 +337,7 @@ def parse_dialog(raw: Any, name: str) -> Dialog:
         on_finish=raw.get("on_finish"),
         on_cancel=raw.get("on_cancel"),
         uses=(uses,) if isinstance(uses, str) else tuple(uses),
+        timeout=timedelta(hours=hours) if hours is not None else None,
     )
 
 
@@ -685,6 +692,17 @@ class Engine:
         replies = list(outcome.replies) or [Reply(self.msg("cancelled", data))]
         return Ended(state.dialog, "cancelled", data, state.version), replies
 
+    def time_out(self, state: State) -> tuple[Ended, list[Reply]]:
+        """Ended as if cancelled (the on_cancel action runs), saying why first."""
+        ended, replies = self.cancel(state)
+        hours = self.dialog.timeout.total_seconds() / 3600 if self.dialog.timeout else 0
+        why = self.msg("timed_out", state.data, hours=f"{hours:g}")
+        if replies and replies[0].text:
+            replies[0] = replace(replies[0], text=f"{why}\n{replies[0].text}")
+        else:
+            replies.insert(0, Reply(why))
+        return ended, replies
+
     def back(self, state: State) -> tuple[State, list[Reply]]:
         if not state.history:
             step = self.dialog.steps[state.step]
@@ -760,6 +778,15 @@ def cancel(dialog: Dialog, state: State, env: Env, registry: Registry = REGISTRY
     return Engine(dialog, env, registry).cancel(state)
 
 
+def timed_out(dialog: Dialog, state: State, now: datetime) -> bool:
+    """Whether the user left this dialog alone for longer than its `timeout_hours`."""
+    return dialog.timeout is not None and state.updated_at is not None and now - state.updated_at > dialog.timeout
+
+
+def time_out(dialog: Dialog, state: State, env: Env, registry: Registry = REGISTRY) -> tuple[Ended, list[Reply]]:
+    return Engine(dialog, env, registry).time_out(state)
+
+
 def ask_again(dialog: Dialog, state: State, env: Env, registry: Registry = REGISTRY) -> Reply:
     """The current step's question again, unchanged (after the user asked something else)."""
     return Engine(dialog, env, registry).prompt(dialog.steps[state.step], state.data)
@@ -795,7 +822,7 @@ def _where(key: Key) -> Any:
 
 # Built once: every message reads its conversation's state (columns only: no ORM object to track).
 _STATE = select(DialogState.dialog, DialogState.step, DialogState.data, DialogState.history,
-                DialogState.version).where(
+                DialogState.version, DialogState.updated_at).where(
     DialogState.platform == bindparam("d_platform"),
     DialogState.channel == bindparam("d_channel"),
     DialogState.user_id == bindparam("d_user"),
@@ -810,7 +837,7 @@ def load_state(session: Session, key: Key, *, lock: bool = True) -> State | None
                           {"d_platform": key.platform, "d_channel": key.channel, "d_user": key.user}).one_or_none()
     if row is None:
         return None
-    return State(row.dialog, row.step, dict(row.data or {}), list(row.history or []), row.version)
+    return State(row.dialog, row.step, dict(row.data or {}), list(row.history or []), row.version, row.updated_at)
 
 
 def save_state(session: Session, key: Key, state: State | Ended, now: datetime) -> State | None:

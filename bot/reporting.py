@@ -59,6 +59,11 @@ def handle(ctx: Context) -> list[Reply] | None:
         active = dialog.load_dialogs().get(state.dialog)
         if active is None:  # a dialog file removed under a running dialog
             dialog.clear_state(ctx.session, key)
+        elif dialog.timed_out(active, state, ctx.now):  # left for a day: kept as a draft, said first
+            ended, notice = dialog.time_out(active, state, _env(ctx))
+            if not _save(ctx, key, ended):
+                return [Reply(_message("conflict"))]
+            ctx.notices.extend(notice)
         elif not is_command and _asks_a_question(active, state, ctx):
             return _answer_then_ask_again(ctx, active, state)
         elif not is_command or (_typing_text(active, state) and ctx.incoming.value is None):

@@ -49,8 +49,8 @@ def route(settings: Settings, engine: Engine, incoming: Incoming,
         with session_scope(engine) as session:
             member = find_member(session, incoming.platform, incoming.user)
             ctx = Context(settings, session, incoming, member, settings.now())
-            replies = next((r for r in (handler(ctx) for handler in handlers()) if r is not None),
-                           [Reply(texts.HELP)])
+            replies = ctx.notices + next((r for r in (handler(ctx) for handler in handlers()) if r is not None),
+                                         [Reply(texts.HELP)])
             if keep is not None:
                 keep(session, replies)
             return replies

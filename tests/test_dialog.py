@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -324,6 +324,7 @@ def test_state_is_stored_after_every_step_and_read_back(engine: Engine, order) -
         again = dialog.load_state(s, key)
     assert again is not None and again.step == "count" and again.version == 2
     assert again.data == {"size": "大"} and again.history[0]["step"] == "size"
+    assert again.updated_at == NOW and again.updated_at.utcoffset() is not None  # the idle clock's start
     chat.state = again
     assert chat.say("戻る") and chat.step == "size"
 
@@ -365,3 +366,18 @@ def test_an_installed_wheel_reads_its_own_copy_of_the_dialogs(tmp_path: Path) ->
     (site / "bot" / "conversations").mkdir(parents=True)
     (site / "conversations").mkdir()  # some other distribution's folder of that name
     assert dialog.conversations_folder(site / "bot") == site / "bot" / "conversations"
+
+
+def test_timeout_hours_ends_a_dialog_left_alone_too_long() -> None:
+    raw = yaml_io.load(ORDER_YAML)
+    assert dialog.parse_dialog(raw, "order").timeout is None  # no timeout unless the file says so
+    timed = dialog.parse_dialog({**raw, "timeout_hours": 24}, "order")
+    assert timed.timeout == timedelta(hours=24)
+    last = datetime(2027, 2, 3, 10, 0, tzinfo=UTC)
+    state = dialog.State("order", "count", {}, (), 1, last)
+    assert not dialog.timed_out(timed, state, last + timedelta(hours=24))
+    assert dialog.timed_out(timed, state, last + timedelta(hours=24, seconds=1))
+    assert not dialog.timed_out(dialog.parse_dialog(raw, "order"), state, last + timedelta(days=30))
+    for wrong in (0, -1, "一日", True):
+        with pytest.raises(dialog.DialogError, match="timeout_hours"):
+            dialog.parse_dialog({**raw, "timeout_hours": wrong}, "order")

@@ -3,12 +3,12 @@ verify_dialog: what staff type, full-width, kanji and units included, and what t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from bot import reports, texts
 from bot.catalog.store import find_department
@@ -351,3 +351,33 @@ def test_a_question_in_the_middle_of_a_report_is_answered_and_the_report_waits(b
     with session_scope(bot.engine) as s:
         state = s.scalar(select(DialogState))
         assert state is not None and state.data.get("progress") == "実施中"
+
+
+def later(bot: Bot, **delta: float) -> None:
+    """Move the bot's clock (BOT_NOW) forward."""
+    bot.settings = bot.settings.model_copy(update={"bot_now": bot.settings.now() + timedelta(**delta)})
+
+
+def test_a_report_left_for_a_day_ends_as_a_draft_and_the_next_message_is_answered(bot: Bot) -> None:
+    tanaka = bot.member("tanaka", "危機管理課")
+    bot.say(tanaka, "報告 34")
+    bot.say(tanaka, "実施中")  # the 実施結果 is asked next
+    later(bot, hours=25)
+    reply = bot.say(tanaka, "No.34の目標は?")
+    assert reply.index("前回の報告の入力から24時間以上たちました") < reply.index("下書きとして保存しています")
+    assert "1,700名" in reply  # and the question itself is answered
+    with session_scope(bot.engine) as s:
+        assert s.scalar(select(func.count()).select_from(DialogState)) == 0
+    verify_dialog(bot, tanaka, [
+        ("報告 34", ("下書き", "続きから入力しますか")),
+        ("続きから", "実施結果を入力してください"),  # 取組状況 was kept: the next unanswered question
+    ])
+
+
+def test_a_report_left_for_a_few_hours_goes_on_where_it_was(bot: Bot) -> None:
+    tanaka = bot.member("tanaka", "危機管理課")
+    bot.say(tanaka, "報告 34")
+    bot.say(tanaka, "実施中")
+    later(bot, hours=23)
+    reply = bot.say(tanaka, "養成講座を3回開催した。")
+    assert "時間以上たちました" not in reply and "実績値" in reply
