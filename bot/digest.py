@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import logging
-import subprocess
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -434,29 +433,17 @@ def enqueue_digests(session: Session, settings: Settings, at: datetime) -> list[
 
 
 @lru_cache(maxsize=1)
-def japanese_font() -> str | None:
-    """A font family that can draw Japanese (from `fc-list :lang=ja`), registered with matplotlib."""
-    try:
-        found = subprocess.run(["fc-list", ":lang=ja", "file"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    paths = sorted(line.split(":", 1)[0].strip() for line in found.stdout.splitlines() if line.strip())
-    if not paths:
-        return None
-    from matplotlib import font_manager
+def japanese_font() -> str:
+    """IPAexGothic, shipped with matplotlib-fontja, registered with matplotlib (the machine's own
+    fonts need not draw Japanese)."""
+    import matplotlib_fontja  # noqa: F401  (importing registers the font)
 
-    try:
-        font_manager.fontManager.addfont(paths[0])
-        return str(font_manager.FontProperties(fname=paths[0]).get_name())
-    except (OSError, RuntimeError, ValueError):
-        log.warning("could not load the Japanese font %s", paths[0])
-        return None
+    return str(matplotlib_fontja.matplotlib_fontja.FONT_NAME)
 
 
 def render_chart(digest: Digest) -> bytes:
     """Response rate of the departments furthest behind, and achievement of each reported numeric
-    target, as a PNG. Japanese labels when a Japanese font is installed, else ASCII ones ("#3" is
-    line 3 of the digest's department list, "No.34" a measure)."""
+    target, as a PNG with Japanese labels."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -471,25 +458,20 @@ def render_chart(digest: Digest) -> bytes:
     rows = max(len(behind), len(reported), 8)
     fig = Figure(figsize=(11, 0.3 * rows + 1.8), dpi=100)
     FigureCanvasAgg(fig)
-    with matplotlib.rc_context({"font.family": [font, "DejaVu Sans"]} if font else {}):
+    with matplotlib.rc_context({"font.family": [font, "DejaVu Sans"]}):
         left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
-        _bars(left, [s.name if font else f"#{i}" for i, s in enumerate(behind, start=1)],
-              [s.rate * 100 for s in behind], ["#4C72B0"] * len(behind), rows, 100)
+        _bars(left, [s.name for s in behind], [s.rate * 100 for s in behind], ["#4C72B0"] * len(behind), rows, 100)
         left.axvline(digest.rate * 100, color="#C44E52", linestyle="--", linewidth=1)
-        left.set_title(f"{fy.label} 回答率(全体 {format_rate(digest.rate)})" if font
-                       else f"{fy.key} response rate (overall {format_rate(digest.rate)})")
+        left.set_title(f"{fy.label} 回答率(全体 {format_rate(digest.rate)})")
         if not behind:
-            left.text(0.5, 0.5, "全課提出済み" if font else "all departments done", ha="center",
-                      transform=left.transAxes)
+            left.text(0.5, 0.5, "全課提出済み", ha="center", transform=left.transAxes)
         values = [float(n.rate or 0) * 100 for n in reported]
-        _bars(right, _unique([f"No.{n.no}" + (f" {n.metric}" if font and several[n.no] > 1 else "")
-                              for n in reported]),
+        _bars(right, _unique([f"No.{n.no}" + (f" {n.metric}" if several[n.no] > 1 else "") for n in reported]),
               values, ["#55A868" if n.met else "#DD8452" for n in reported], rows, max([110.0, *values]) * 1.1)
         right.axvline(100, color="#333333", linewidth=1)
-        right.set_title("数値目標の達成率(実績÷目標)" if font else "achievement of numeric targets")
+        right.set_title("数値目標の達成率(実績÷目標)")
         if not reported:
-            right.text(0.5, 0.5, "実績の報告はまだありません" if font else "no actuals yet", ha="center",
-                       transform=right.transAxes)
+            right.text(0.5, 0.5, "実績の報告はまだありません", ha="center", transform=right.transAxes)
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
