@@ -14,9 +14,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from bot.catalog.store import active_plan
+from bot.reports import SUBMITTED  # a report counted as answered; draft and returned are not
 from bot.storage.models import Department, Measure, MeasureDepartment, Plan, Report
-
-SUBMITTED = ("submitted", "approved")  # a report counted as answered; draft and returned are not
 
 
 @dataclass(frozen=True)
