@@ -436,7 +436,7 @@ def enqueue_digests(session: Session, settings: Settings, at: datetime) -> list[
 def japanese_font() -> str:
     """IPAexGothic, shipped with matplotlib-fontja, registered with matplotlib (the machine's own
     fonts need not draw Japanese)."""
-    import matplotlib_fontja  # noqa: F401  (importing registers the font)
+    import matplotlib_fontja  # importing it registers the font with matplotlib
 
     return str(matplotlib_fontja.matplotlib_fontja.FONT_NAME)
 

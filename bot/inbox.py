@@ -78,20 +78,19 @@ def finish(engine: Engine, row_id: int, now: datetime, error: str | None = None)
 
 def pending(engine: Engine, platform: str) -> list[int]:
     """Events recorded but not finished: a crash between ack and processing left them."""
-    with Session(engine) as session:
-        stmt = select(InboundEvent.id).where(
-            InboundEvent.platform == platform,
-            InboundEvent.status.in_(("received", "processing", "failed")),
-            InboundEvent.attempts < MAX_ATTEMPTS,
-        )
-        return list(session.scalars(stmt.order_by(InboundEvent.id)))
+    return _with_attempts_left(engine, platform, ("received", "processing", "failed"))
 
 
 def failed(engine: Engine, platform: str) -> list[int]:
     """Events whose processing failed and that have attempts left (not those in flight)."""
+    return _with_attempts_left(engine, platform, ("failed",))
+
+
+def _with_attempts_left(engine: Engine, platform: str, statuses: tuple[str, ...]) -> list[int]:
     with Session(engine) as session:
         stmt = select(InboundEvent.id).where(
-            InboundEvent.platform == platform, InboundEvent.status == "failed",
+            InboundEvent.platform == platform,
+            InboundEvent.status.in_(statuses),
             InboundEvent.attempts < MAX_ATTEMPTS,
         )
         return list(session.scalars(stmt.order_by(InboundEvent.id)))

@@ -56,6 +56,12 @@ class EventWorker:
             return
         inbox.finish(self.engine, row_id, self.clock())
 
+    def start(self) -> None:
+        """What a web process does once on start: finish what an earlier process left, then keep
+        taking up failed events while running."""
+        self.recover()
+        self.start_retrying()
+
     def recover(self) -> list[Future[None]]:
         """Finish what an earlier process recorded but did not process (call once on start)."""
         inbox.reset_stale(self.engine, self.platform)

@@ -99,3 +99,30 @@ def test_the_retry_loop_finishes_an_event_once_the_platform_is_back(engine: Engi
     finally:
         worker.shutdown()
     assert inbox.pending(engine, "slack") == []
+
+
+def test_start_finishes_what_was_left_and_keeps_retrying(engine: Engine, now: datetime) -> None:
+    left = inbox.record(engine, "line", "we-left", {"text": "残り"}, now, claimed=True)  # a dead process's
+    done: list[str] = []
+    finished = threading.Event()
+    failures = {"新しい": 1}
+
+    def process(payload: dict[str, Any]) -> None:
+        if failures.get(payload["text"], 0):
+            failures[payload["text"]] -= 1
+            raise ConnectionError("LINE is down")
+        done.append(payload["text"])
+        if len(done) == 2:
+            finished.set()
+
+    worker = EventWorker(engine, "line", process, lambda: now, retry_every=0.05)
+    worker.start()
+    new = inbox.record(engine, "line", "we-new", {"text": "新しい"}, now, claimed=True)
+    assert left is not None and new is not None
+    worker.submit(new, {"text": "新しい"})
+    try:
+        assert finished.wait(10), f"processed only {done}"
+    finally:
+        worker.shutdown()
+    assert sorted(done) == ["新しい", "残り"]
+    assert inbox.pending(engine, "line") == []

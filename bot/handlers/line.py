@@ -135,10 +135,18 @@ class LineAdapter:
         elif event["type"] == "message" and incoming.text is None:
             replies = [Reply(TEXT_ONLY)]
         else:
+            kept: list[tuple[list[Reply], list[Message]]] = []
+
             def keep(session: Session, routed: list[Reply]) -> None:
-                inbox.keep_replies(session, PLATFORM, event_id_of(event), event, render_all(routed))
+                kept.append((routed, render_all(routed)))
+                inbox.keep_replies(session, PLATFORM, event_id_of(event), event, kept[-1][1])
 
             replies = self.with_loading(incoming, lambda: route(self.settings, self.engine, incoming, keep=keep))
+            # rendered once; other replies than those kept: the transaction failed and the core apologises
+            rendered = next((r for source, r in kept if source is replies), None)
+            if rendered is not None:
+                self.deliver(event, incoming.channel, rendered)
+                return
         self.deliver(event, incoming.channel, render_all(replies))
 
     def greeting(self, incoming: Incoming) -> list[Reply]:
@@ -182,6 +190,5 @@ def register(app: Flask, settings: Settings, engine: Engine) -> bool:
     adapter = LineAdapter(settings, engine)
     app.add_url_rule("/line/webhook", "line_webhook", adapter.webhook, methods=["POST"])
     app.extensions["kaikaku_line"] = adapter
-    adapter.worker.recover()
-    adapter.worker.start_retrying()
+    adapter.worker.start()
     return True

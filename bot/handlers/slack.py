@@ -151,6 +151,5 @@ def register(app: Flask, settings: Settings, engine: Engine) -> bool:
     else:
         handler = SlackRequestHandler(bot.app)
         app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])
-    bot.worker.recover()
-    bot.worker.start_retrying()
+    bot.worker.start()
     return True
