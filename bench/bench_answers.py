@@ -5,7 +5,7 @@
 Without --url a fresh SQLite database is made in a temporary directory: migrated, the bundled
 catalog loaded, and reports inserted for about half of the (measure, department) pairs, so that
 results and status questions read real rows. Each timed call is what the router does for one
-message: open a session, answer, commit. With --route the whole `bot.router.route` is timed
+message: open a session, answer, commit. With --route the whole `bot.core.router.route` is timed
 instead (member lookup and the handlers before the answer included). Goal: p99 under 5 ms.
 """
 
@@ -25,9 +25,9 @@ from sqlalchemy import Engine, select
 
 from bot.answers import answer
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog
-from bot.config import Settings
-from bot.messages import Incoming
-from bot.router import route
+from bot.core.config import Settings
+from bot.core.messages import Incoming
+from bot.core.router import route
 from bot.storage.db import make_engine, migrate, session_scope
 from bot.storage.models import Actual, Department, Measure, Member, Report
 
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--url", default=None, help="an existing database (default: a fresh SQLite one)")
     parser.add_argument("--catalog", type=Path, default=BUNDLED_CATALOG)
-    parser.add_argument("--route", action="store_true", help="time bot.router.route end to end")
+    parser.add_argument("--route", action="store_true", help="time bot.core.router.route end to end")
     args = parser.parse_args(argv)
     engine, settings = prepare(args.url, args.catalog)
     for text in QUESTIONS:  # warm up: the catalog snapshot, statement caches

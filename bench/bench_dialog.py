@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, text
 
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, find_department, load_catalog, read_catalog
-from bot.config import Settings
-from bot.members import add_member
-from bot.messages import Incoming
-from bot.router import route
+from bot.core.config import Settings
+from bot.core.messages import Incoming
+from bot.core.router import route
+from bot.people.members import add_member
 from bot.storage.db import make_engine, migrate, session_scope
 
 NOW = datetime(2027, 2, 3, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo"))

@@ -61,9 +61,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from processes import STOP_TIMEOUT, stop  # noqa: E402  (bench/processes.py)
 
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog  # noqa: E402
-from bot.config import Settings  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.web import create_app  # noqa: E402
 from bot.storage.db import make_engine, migrate, session_scope  # noqa: E402
-from bot.web import create_app  # noqa: E402
 
 SECRET = "bench-channel-secret"
 TOKEN = "bench-access-token"

@@ -35,10 +35,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, insert, text
 
-from bot.config import Settings
-from bot.digest import Digest, build_digest
-from bot.outbox import ConsoleSender, deliver_due
-from bot.reminders import due_reminders, enqueue_reminders
+from bot.clock.digest import Digest, build_digest
+from bot.clock.reminders import due_reminders, enqueue_reminders
+from bot.core.config import Settings
+from bot.core.outbox import ConsoleSender, deliver_due
 from bot.storage.db import make_engine, migrate, session_scope
 from bot.storage.models import Actual, Department, Measure, MeasureDepartment, Member, Plan, Report, Target
 

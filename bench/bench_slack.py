@@ -5,7 +5,7 @@
 
 Both apps get the same setup: Flask + bolt's SlackRequestHandler, served by waitress (8 threads,
 as `kaikaku serve`) on a local port, talking to the same local stand-in for the Slack Web API
-(tests/fakes/slack_api.py). The bot is the real `bot.web.create_app` (record in the database
+(tests/fakes/slack_api.py). The bot is the real `bot.core.web.create_app` (record in the database
 before the ack, route through the core after it, post once); the bare bolt app answers the same
 `message.im` with `say()` straight away. Requests alternate between the two. "ack" is the HTTP
 round trip of the signed request; "reply" is until the stand-in has the chat.postMessage.
@@ -63,9 +63,9 @@ from processes import STOP_TIMEOUT  # noqa: E402  (bench/processes.py)
 from processes import stop as stop_processes  # noqa: E402
 
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog  # noqa: E402
-from bot.config import Settings  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.web import create_app  # noqa: E402
 from bot.storage.db import make_engine, migrate, session_scope  # noqa: E402
-from bot.web import create_app  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402
 from tests.fakes.slack_api import Call, SlackApiStub  # noqa: E402
 

@@ -23,7 +23,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog
-from bot.config import Settings, get_settings
+from bot.core.config import Settings, get_settings
 from bot.storage.db import make_engine, migrate, session_scope
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

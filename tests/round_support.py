@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select, update
 
 from bot.catalog.store import find_department, measure_by_no
-from bot.members import add_member
+from bot.people.members import add_member
 from bot.storage.db import session_scope
 from bot.storage.models import Actual, Member, OutboxMessage, Report
 

@@ -2,7 +2,7 @@
 
 The big table holds a question, facts its answer must contain (measure No., title fragment,
 year label, figures with units) and facts it must not contain. The facts come from the plan
-document (bot/data/seed/kanazawa-r5-r8.txt). The moment is 2027-02-03 (令和8年度, the round of
+document (bot/catalog/data/seed/kanazawa-r5-r8.txt). The moment is 2027-02-03 (令和8年度, the round of
 令和8年度 open), so "this year" is 令和8年度.
 """
 
@@ -27,9 +27,9 @@ from typer.testing import CliRunner
 from bot import answers
 from bot.catalog.store import assign_department
 from bot.cli import app
-from bot.config import Settings
-from bot.messages import Incoming, Reply
-from bot.router import route
+from bot.core.config import Settings
+from bot.core.messages import Incoming, Reply
+from bot.core.router import route
 from bot.storage.db import make_engine, session_scope
 from bot.storage.models import Actual, Department, Measure, MeasureDepartment, Member, Report
 
@@ -606,7 +606,7 @@ def test_a_tapped_choice_comes_back_as_a_question(sqlite_catalog_engine: Engine,
 
 
 def test_an_empty_message_is_left_to_the_router(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    from bot.context import Context
+    from bot.core.context import Context
 
     with session_scope(sqlite_catalog_engine) as s:
         ctx = Context(settings, s, Incoming("line", "U1", "C1", text="  "), None, settings.now())
@@ -617,7 +617,7 @@ def test_an_empty_message_is_left_to_the_router(sqlite_catalog_engine: Engine, s
 
 
 def test_kaikaku_ask_prints_the_answer(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.config import get_settings
+    from bot.core.config import get_settings
 
     monkeypatch.setenv("BOT_NOW", "2027-02-03T10:15:00+09:00")
     get_settings.cache_clear()
@@ -640,11 +640,11 @@ def test_kaikaku_ask_prints_the_answer(cli_env: Path, monkeypatch: pytest.Monkey
 
 def test_the_answers_count_the_round_as_the_digest_does(catalog_engine: Engine, settings: Settings) -> None:
     """bot.answers keeps its own, faster count (from the catalog snapshot); it must agree with
-    bot.round_status, the digest's and the reminders' count, department by department."""
+    bot.reporting.round_status, the digest's and the reminders' count, department by department."""
     from bot.answers.catalog_view import catalog_view
     from bot.answers.results import round_status
-    from bot.fiscal_year import fiscal_year_of
-    from bot.round_status import department_statuses
+    from bot.japanese.fiscal_year import fiscal_year_of
+    from bot.reporting.round_status import department_statuses
     from tests.round_support import answer
 
     at = NOW

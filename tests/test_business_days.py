@@ -1,4 +1,4 @@
-"""Tests of bot.business_days: the business days of a Japanese city office."""
+"""Tests of bot.japanese.business_days: the business days of a Japanese city office."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.business_days import BusinessCalendar, is_year_end_closure, public_holiday_name
+from bot.japanese.business_days import BusinessCalendar, is_year_end_closure, public_holiday_name
 
 CAL = BusinessCalendar()
 

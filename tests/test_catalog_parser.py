@@ -10,7 +10,7 @@ import pytest
 from bot.catalog.parser import GLYPH_FIXES, NotAPlanError, ParseResult, diff_against, parse_plan
 from bot.catalog.schema import MeasureEntry
 
-SEED = Path(__file__).resolve().parents[1] / "bot" / "data" / "seed" / "kanazawa-r5-r8.txt"
+SEED = Path(__file__).resolve().parents[1] / "bot" / "catalog" / "data" / "seed" / "kanazawa-r5-r8.txt"
 
 HEADER = "\t令和5年度\t令和6年度\t令和7年度\t令和8年度"
 PLANS = "実施計画\t運用\t運用\t運用\t運用"

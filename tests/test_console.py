@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.config import get_settings
+from bot.core.config import get_settings
 from bot.handlers.console import messages
 
 KAIKAKU = [sys.executable, "-m", "bot"]

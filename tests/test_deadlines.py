@@ -1,10 +1,10 @@
-"""bot.deadlines: actions after a delay unless cancelled, on one timer thread."""
+"""bot.core.timers: actions after a delay unless cancelled, on one timer thread."""
 
 from __future__ import annotations
 
 import threading
 
-from bot.deadlines import Deadlines
+from bot.core.timers import Deadlines
 
 
 class Clock:

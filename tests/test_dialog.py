@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
-from bot import dialog, yaml_io
-from bot.dialog import (
+from bot.core import yaml_io
+from bot.core.messages import Incoming, Reply
+from bot.dialogs import engine as dialog
+from bot.dialogs.engine import (
     END,
     Accept,
     AskConfirm,
@@ -27,7 +29,6 @@ from bot.dialog import (
     Turn,
 )
 from bot.handlers.console import render
-from bot.messages import Incoming, Reply
 from bot.storage.db import session_scope
 
 NOW = datetime(2027, 2, 3, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo"))
@@ -155,7 +156,7 @@ def test_a_whole_dialog_by_number_label_and_number_words(order) -> None:
         ("確定", "注文を受け付けました: 中", END),
     ])
     assert isinstance(chat.state, Ended) and chat.state.reason == "finished"
-    assert chat.state.data["count"] == "3"  # kanji numerals read by bot.numbers
+    assert chat.state.data["count"] == "3"  # kanji numerals read by bot.japanese.numbers
     assert chat.state.data["note"] == "急ぎ\n午前中"
     assert chat.state.data["weights"] == ["5", "7"]
 

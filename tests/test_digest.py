@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.config import Settings
-from bot.digest import build_digest, due_digests, enqueue_digests, japanese_font
-from bot.outbox import deliver_due
+from bot.clock.digest import build_digest, due_digests, enqueue_digests, japanese_font
+from bot.core.config import Settings
+from bot.core.outbox import deliver_due
 from bot.storage.db import session_scope
 from tests.fakes.slack_api import SlackApiStub
 from tests.round_support import answer, jst, member, outbox_rows
@@ -113,7 +113,7 @@ def test_the_digest_goes_to_coordinators_and_the_channel_once_a_week(catalog_eng
 
 
 def test_the_digest_reaches_a_slack_channel_with_its_chart(sqlite_catalog_engine: Engine) -> None:
-    SlackSender = pytest.importorskip("bot.handlers.slack_api", exc_type=ImportError).SlackSender
+    SlackSender = pytest.importorskip("bot.handlers.slack.api", exc_type=ImportError).SlackSender
     answered_some(sqlite_catalog_engine)
     with SlackApiStub() as slack:
         settings = Settings(slack_digest_channel="C0DIGEST", slack_bot_token="xoxb-test", slack_api_url=slack.url)
@@ -129,8 +129,8 @@ def test_the_digest_reaches_a_slack_channel_with_its_chart(sqlite_catalog_engine
 
 
 def test_line_budget_problems_are_reported(sqlite_catalog_engine: Engine) -> None:
-    from bot import push_budget
-    from bot.outbox import NewMessage, enqueue_many
+    from bot.core import push_budget
+    from bot.core.outbox import NewMessage, enqueue_many
     from bot.storage.models import OutboxMessage
 
     member(sqlite_catalog_engine, "line", "U" + "a" * 32, "危機管理課")

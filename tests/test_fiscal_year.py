@@ -1,4 +1,4 @@
-"""Tests of bot.fiscal_year: Japanese fiscal years (April – March, Asia/Tokyo)."""
+"""Tests of bot.japanese.fiscal_year: Japanese fiscal years (April – March, Asia/Tokyo)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.fiscal_year import (
+from bot.japanese.fiscal_year import (
     MAX_YEAR,
     MIN_YEAR,
     FiscalYear,

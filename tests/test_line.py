@@ -24,17 +24,17 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 from waitress.server import create_server
 
-from bot import inbox, push_budget
 from bot.catalog.store import find_department
-from bot.config import Settings
-from bot.handlers import line_render
-from bot.handlers.line import LineAdapter
-from bot.handlers.line_api import LineSender, retry_key
-from bot.messages import Card, Choice, Form, Reply
-from bot.registration import issue_code
+from bot.core import inbox, push_budget
+from bot.core.config import Settings
+from bot.core.messages import Card, Choice, Form, Reply
+from bot.core.web import create_app
+from bot.handlers.line import render as line_render
+from bot.handlers.line.api import LineSender, retry_key
+from bot.handlers.line.webhook import LineAdapter
+from bot.people.registration import issue_code
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, InboundEvent, Member, PushUsage, Report
-from bot.web import create_app
 from tests.fakes.line_api import LOADING, MONTHLY_LIMIT, PUSH, REPLY, Call, FakeLineApi, Scripted
 from tests.fakes.line_schemas import errors as schema_errors
 
@@ -192,7 +192,7 @@ def test_a_message_is_answered_with_the_reply_token(bot: Bot, line_api: FakeLine
 
 
 def test_the_loading_animation_shows_only_when_an_answer_takes_a_while(bot: Bot, line_api: FakeLineApi) -> None:
-    from bot.handlers.line import to_incoming
+    from bot.handlers.line.webhook import to_incoming
     incoming = to_incoming(fixture("message_text")["events"][0] | {"source": {"type": "user", "userId": USER}})
     bot.adapter.loading_after = 0.05
     bot.adapter.with_loading(incoming, lambda: [Reply("早い答え")])
@@ -437,7 +437,7 @@ def test_the_monthly_budget_is_never_exceeded_silently(
         assert row is not None and (row.count, row.refused) == (2, 1)
 
     from bot.cli import app
-    from bot.config import get_settings
+    from bot.core.config import get_settings
 
     monkeypatch.setenv("DATABASE_URL", catalog_url)
     monkeypatch.setenv("BOT_NOW", now.isoformat())

@@ -1,4 +1,4 @@
-"""Tests of bot.numbers: reading what staff type, converting, formatting, plausibility."""
+"""Tests of bot.japanese.numbers: reading what staff type, converting, formatting, plausibility."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.numbers import (
+from bot.japanese.numbers import (
     IncompatibleUnitsError,
     NumberParseError,
     Quantity,

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from bot import outbox
-from bot.config import Settings
-from bot.handlers.line_api import LineApi, LineSender, retry_key
-from bot.messages import Choice, Reply
-from bot.outbox import ConsoleSender, NewMessage, claim, claim_batch, deliver_due, enqueue, enqueue_many
+from bot.core import outbox
+from bot.core.config import Settings
+from bot.core.messages import Choice, Reply
+from bot.core.outbox import ConsoleSender, NewMessage, claim, claim_batch, deliver_due, enqueue, enqueue_many
+from bot.handlers.line.api import LineApi, LineSender, retry_key
 from bot.storage.db import make_engine, session_scope
 from tests.fakes.line_api import PUSH, FakeLineApi, Scripted
 from tests.round_support import jst, member, outbox_rows

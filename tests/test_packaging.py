@@ -18,6 +18,6 @@ def test_the_wheel_carries_dialogs_catalog_and_migrations(tmp_path: Path) -> Non
     names = set(zipfile.ZipFile(wheel).namelist())
     dialogs = {f"bot/conversations/{p.name}" for p in (ROOT / "conversations").glob("*.yaml")}
     assert dialogs and dialogs <= names
-    assert {"bot/data/catalog.yaml", "bot/data/seed/kanazawa-r5-r8.txt", "bot/storage/migrations/env.py"} <= names
+    assert {"bot/catalog/data/catalog.yaml", "bot/catalog/data/seed/kanazawa-r5-r8.txt", "bot/storage/migrations/env.py"} <= names
     assert any(n.startswith("bot/storage/migrations/versions/0001") for n in names)
     assert not any("__pycache__" in n or n.startswith("tests/") for n in names)

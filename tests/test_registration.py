@@ -11,10 +11,10 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from bot.catalog.store import find_department
-from bot.config import Settings, get_settings
-from bot.messages import Incoming
-from bot.registration import ALPHABET, MAX_FAILURES, hash_code, issue_code, normalize_code
-from bot.router import route
+from bot.core.config import Settings, get_settings
+from bot.core.messages import Incoming
+from bot.core.router import route
+from bot.people.registration import ALPHABET, MAX_FAILURES, hash_code, issue_code, normalize_code
 from bot.storage.db import get_engine, session_scope
 from bot.storage.models import Member, RegistrationCode
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from bot.business_days import BusinessCalendar
 from bot.cli import app
-from bot.config import Settings
-from bot.fiscal_year import FiscalYear
-from bot.reminders import due_reminders, enqueue_reminders, plan_reminders
-from bot.rounds import round_at, round_of
+from bot.clock.reminders import due_reminders, enqueue_reminders, plan_reminders
+from bot.core.config import Settings
+from bot.japanese.business_days import BusinessCalendar
+from bot.japanese.fiscal_year import FiscalYear
+from bot.reporting.rounds import round_at, round_of
 from bot.storage.db import session_scope
 from tests.round_support import answer, jst, member, outbox_rows
 

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, func, select
 
-from bot import reports, texts
+from bot import texts
 from bot.catalog.store import find_department
-from bot.config import Settings
+from bot.core.config import Settings
+from bot.core.messages import Incoming
+from bot.core.router import route
 from bot.handlers.console import render
-from bot.members import add_member
-from bot.messages import Incoming
-from bot.router import route
+from bot.people.members import add_member
+from bot.reporting.handler import reports
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, Report
 

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, select
 
-from bot import reports
 from bot.catalog.store import find_department, measure_by_no
-from bot.config import Settings
-from bot.members import add_member
-from bot.reports import ActualInput, ReportInput
+from bot.core.config import Settings
+from bot.people.members import add_member
+from bot.reporting.handler import reports
+from bot.reporting.reports import ActualInput, ReportInput
 from bot.storage.db import session_scope
 from bot.storage.models import Report, Target
 

@@ -19,13 +19,13 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, func, select
 
-from bot.business_days import BusinessCalendar
-from bot.config import Settings, get_settings
-from bot.fiscal_year import FiscalYear
-from bot.handlers.line_api import LineApi, LineSender
-from bot.outbox import ConsoleSender, from_db
-from bot.rounds import round_of
-from bot.scheduler import JOB_TABLE, build_scheduler, tick
+from bot.clock.scheduler import JOB_TABLE, build_scheduler, tick
+from bot.core.config import Settings, get_settings
+from bot.core.outbox import ConsoleSender, from_db
+from bot.handlers.line.api import LineApi, LineSender
+from bot.japanese.business_days import BusinessCalendar
+from bot.japanese.fiscal_year import FiscalYear
+from bot.reporting.rounds import round_of
 from bot.storage.db import make_engine, session_scope
 from bot.storage.models import Department, MeasureDepartment, OutboxMessage
 from tests.fakes.line_api import FakeLineApi

@@ -18,14 +18,14 @@ from sqlalchemy import Engine, select
 
 from bot import texts
 from bot.catalog.store import find_department, measure_by_no
-from bot.config import Settings
-from bot.handlers import slack_blocks
-from bot.handlers.slack_api import SlackSender
-from bot.members import add_member, find_member
-from bot.messages import Card, Choice, Form, Reply
+from bot.core.config import Settings
+from bot.core.messages import Card, Choice, Form, Reply
+from bot.core.web import create_app
+from bot.handlers.slack import blocks as slack_blocks
+from bot.handlers.slack.api import SlackSender
+from bot.people.members import add_member, find_member
 from bot.storage.db import session_scope
 from bot.storage.models import InboundEvent, Report
-from bot.web import create_app
 from tests.fakes import slack_requests as sr
 from tests.fakes.slack_api import SlackApiStub
 from tests.slack_workspace import DM, USER, SlackWorkspace, flask_transport, inbound_count, texts_of

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from bot import inbox
+from bot.core import inbox
 from bot.storage.db import downgrade, make_engine, migrate, session_scope, table_names
 from bot.storage.models import Base, Department, OutboxMessage
 

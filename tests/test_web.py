@@ -5,11 +5,12 @@ from __future__ import annotations
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
-from bot import router, texts
-from bot.config import Settings
-from bot.context import Context
-from bot.messages import Incoming, Reply
-from bot.web import create_app
+from bot import texts
+from bot.core import router
+from bot.core.config import Settings
+from bot.core.context import Context
+from bot.core.messages import Incoming, Reply
+from bot.core.web import create_app
 
 
 def test_healthz_reports_the_database_and_no_platform_without_secrets(

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot import inbox
-from bot.worker import EventWorker
+from bot.core import inbox
+from bot.core.worker import EventWorker
 
 
 def test_an_event_submitted_twice_is_processed_once(engine: Engine, now: datetime) -> None:

@@ -12,8 +12,8 @@ wording), `dispatch` (question → data → replies).
 from __future__ import annotations
 
 from bot.answers.dispatch import answer
-from bot.context import Context
-from bot.messages import Reply
+from bot.core.context import Context
+from bot.core.messages import Reply
 
 __all__ = ["answer", "handle"]
 

@@ -18,9 +18,9 @@ from bot.answers.results import (
     round_status,
     year_states,
 )
-from bot.config import Settings
-from bot.fiscal_year import fiscal_year_of
-from bot.messages import Reply
+from bot.core.config import Settings
+from bot.core.messages import Reply
+from bot.japanese.fiscal_year import fiscal_year_of
 from bot.storage.models import Member
 
 MAX_REPLIES = 5  # LINE sends at most five messages per reply

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.fiscal_year import FiscalYear
+from bot.japanese.fiscal_year import FiscalYear
 
 
 class Topic(Enum):

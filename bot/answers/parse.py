@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.answers.catalog_view import CatalogView
 from bot.answers.intent import Kind, Question, Topic
-from bot.fiscal_year import FiscalYear, find_fiscal_year
+from bot.japanese.fiscal_year import FiscalYear, find_fiscal_year
 
 # --- normalisation -------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Every word the question answering says: intent + data in, `Reply` out.
 
-Numbers go through `bot.numbers.format_quantity` (1,700名, 98.87%, 800,000千円) and fiscal years
+Numbers go through `bot.japanese.numbers.format_quantity` (1,700名, 98.87%, 800,000千円) and fiscal years
 through `FiscalYear.label` (令和8年度). Choices carry a full question as their value, so a tap
 comes back through the router like typed text; labels stay within LINE's 20 characters.
 """
@@ -19,9 +19,9 @@ from bot.answers.results import (
     ReportView,
     RoundStatus,
 )
-from bot.fiscal_year import FiscalYear
-from bot.messages import Choice, Reply
-from bot.numbers import canonical_unit, format_number, format_quantity, format_rate
+from bot.core.messages import Choice, Reply
+from bot.japanese.fiscal_year import FiscalYear
+from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
 LABEL_MAX = 20  # LINE's quick-reply label limit

@@ -20,9 +20,9 @@ from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.answers.catalog_view import CatalogView, MeasureView
-from bot.config import Settings
-from bot.fiscal_year import FiscalYear
-from bot.reports import SUBMITTED, aware, report_fy
+from bot.core.config import Settings
+from bot.japanese.fiscal_year import FiscalYear
+from bot.reporting.reports import SUBMITTED, aware, report_fy
 from bot.storage.models import Actual, Member, Report
 
 
@@ -134,7 +134,7 @@ class RoundStatus:
 def round_status(session: Session, view: CatalogView, fy: FiscalYear) -> RoundStatus:
     """Who has submitted what for `fy`: every (measure, responsible department) pair.
 
-    Counted like `bot.round_status.department_statuses` (the digest's count), but the pairs come
+    Counted like `bot.reporting.round_status.department_statuses` (the digest's count), but the pairs come
     from the catalog snapshot, so one indexed query over the year's reports is all it reads.
     """
     state = year_states(session, fy.year)
@@ -288,7 +288,7 @@ def _actual_view(a: Row[Any]) -> ActualView:
 
 
 def _method(text: str | None) -> dict[str, Any]:
-    """How the achievement was computed: the JSON `bot.reports` stores (points for a %)."""
+    """How the achievement was computed: the JSON `bot.reporting.reports` stores (points for a %)."""
     try:
         method = json.loads(text or "{}")
     except ValueError:

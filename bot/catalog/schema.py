@@ -1,6 +1,6 @@
 """The shape of a plan catalog: what the reviewed data file holds and what the parser produces.
 
-One `MeasureEntry` per measure. The reviewed file (``bot/data/catalog/*.yaml``) is the source of
+One `MeasureEntry` per measure. The reviewed file (``bot/catalog/data/catalog/*.yaml``) is the source of
 truth for the plan; the parser produces the same shape from a plan document, plus warnings.
 """
 

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot import yaml_io
 from bot.catalog.schema import MeasureEntry
 from bot.catalog.schema import Target as TargetEntry
-from bot.fiscal_year import FiscalYear
+from bot.core import yaml_io
+from bot.japanese.fiscal_year import FiscalYear
 from bot.storage.models import (
     Department,
     DepartmentAlias,
@@ -29,7 +29,7 @@ from bot.storage.models import (
     YearPlan,
 )
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent / "data"
 BUNDLED_CATALOG = DATA / "catalog.yaml"
 BUNDLED_DOCUMENT = DATA / "seed" / "kanazawa-r5-r8.txt"
 BUNDLED_PLAN_CODE = "kanazawa-r5-r8"

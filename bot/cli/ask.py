@@ -6,11 +6,11 @@ import typer
 
 from bot import answers
 from bot.cli.common import engine, fail, settings
-from bot.context import Context
+from bot.core.context import Context
+from bot.core.messages import Incoming
+from bot.core.router import help_handler
 from bot.handlers.console import render
-from bot.members import find_member
-from bot.messages import Incoming
-from bot.router import help_handler
+from bot.people.members import find_member
 from bot.storage.db import session_scope
 
 

@@ -22,7 +22,7 @@ from bot.catalog.store import (
     unassigned_measures,
 )
 from bot.cli.common import department_or_fail, fail, print_json, session
-from bot.fiscal_year import FiscalYear
+from bot.japanese.fiscal_year import FiscalYear
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot.config import Settings, get_settings
+from bot.core.config import Settings, get_settings
 from bot.storage.db import get_engine, migrate, session_scope, table_names
 from bot.storage.models import Department
 

@@ -6,8 +6,8 @@ import re
 
 import typer
 
-from bot import push_budget
 from bot.cli.common import fail, print_json, session, settings
+from bot.core import push_budget
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -1,11 +1,11 @@
-"""`kaikaku members add | invite | list` (the codes themselves: bot.registration)."""
+"""`kaikaku members add | invite | list` (the codes themselves: bot.people.registration)."""
 
 from __future__ import annotations
 
 import typer
 
 from bot.cli.common import department_or_fail, fail, session, settings
-from bot.members import PLATFORMS, ROLES, add_member, list_members
+from bot.people.members import PLATFORMS, ROLES, add_member, list_members
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -36,7 +36,7 @@ def invite(
     name: str | None = typer.Option(None, "--name"),
 ) -> None:
     """Print a one-time registration code; the person sends `登録 CODE` to the bot."""
-    from bot.registration import issue_code
+    from bot.people.registration import issue_code
 
     if role not in ROLES:
         fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.common import fail, session, settings
-from bot.fiscal_year import FiscalYearError, parse_fiscal_year
-from bot.reports import export_results
+from bot.japanese.fiscal_year import FiscalYearError, parse_fiscal_year
+from bot.reporting.reports import export_results
 
 app = typer.Typer(no_args_is_help=True)
 FORMATS = ("json", "csv", "xlsx")

@@ -12,14 +12,14 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from bot import outbox as ob
 from bot.cli.common import engine, fail, print_json, session, settings
-from bot.config import Settings
-from bot.digest import build_digest, enqueue_digests
-from bot.outbox import deliver_due
-from bot.reminders import PlannedMessage, enqueue_reminders, plan_reminders
-from bot.rounds import format_day, is_send_day, round_at
-from bot.scheduler import build_scheduler, tick
+from bot.clock.digest import build_digest, enqueue_digests
+from bot.clock.reminders import PlannedMessage, enqueue_reminders, plan_reminders
+from bot.clock.scheduler import build_scheduler, tick
+from bot.core import outbox as ob
+from bot.core.config import Settings
+from bot.core.outbox import deliver_due
+from bot.reporting.rounds import format_day, is_send_day, round_at
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +56,14 @@ def install_senders(s: Settings, eng: Engine) -> list[str]:
     """Register the platform senders this deployment is configured for (console always is)."""
     if s.slack_bot_token:
         try:
-            from bot.handlers.slack_api import SlackSender
+            from bot.handlers.slack.api import SlackSender
 
             ob.register_sender(SlackSender(s))
         except ImportError as exc:
             log.warning("Slack sender unavailable: %s", exc)
     if s.line_channel_access_token:
         try:
-            from bot.handlers.line_api import LineSender
+            from bot.handlers.line.api import LineSender
 
             ob.register_sender(LineSender(s, eng))
         except ImportError as exc:

@@ -36,7 +36,7 @@ def serve() -> None:
     import logging
 
     from bot.cli.common import engine
-    from bot.web import serve as run
+    from bot.core.web import serve as run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run(settings(), engine())

@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 
-from bot.yaml_io import load as load_yaml
+from bot.core.yaml_io import load as load_yaml
 
 OPENAPI = Path(__file__).parent.parent / "fixtures" / "line" / "openapi"
 PREFIX = "#/components/schemas/"

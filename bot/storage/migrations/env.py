@@ -11,7 +11,7 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        from bot.config import get_settings
+        from bot.core.config import get_settings
         from bot.storage.db import get_engine
 
         engine = get_engine(get_settings().database_url)

@@ -1,0 +1,61 @@
+"""The core router: one incoming message in, replies out, the same on every platform.
+
+Handlers are tried in order; the first that returns replies (not None) answers. Each runs
+inside one database transaction, so a message is handled wholly or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.core.config import Settings
+from bot.core.context import Context
+from bot.core.messages import Incoming, Reply
+from bot.people.members import find_member
+from bot.storage.db import session_scope
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Context], list[Reply] | None]
+
+HELP_WORDS = {"ヘルプ", "help", "へるぷ", "使い方", "?", "？"}
+
+
+def help_handler(ctx: Context) -> list[Reply] | None:
+    if ctx.said.strip().lower() in HELP_WORDS:
+        return [Reply(texts.HELP)]
+    return None
+
+
+def handlers() -> list[Handler]:
+    """The order matters: registration and dialogs before questions."""
+    from bot import answers
+    from bot.people import registration
+    from bot.reporting import handler as reporting
+
+    return [registration.handle, reporting.handle, help_handler, answers.handle]
+
+
+def route(settings: Settings, engine: Engine, incoming: Incoming,
+          keep: Callable[[Session, list[Reply]], None] | None = None) -> list[Reply]:
+    """Handle one message; never raises to the adapter (a polite error instead).
+
+    `keep(session, replies)` runs in the same transaction: an adapter stores the replies with the
+    event there, so the dialog's new state and the replies to deliver are committed together.
+    """
+    try:
+        with session_scope(engine) as session:
+            member = find_member(session, incoming.platform, incoming.user)
+            ctx = Context(settings, session, incoming, member, settings.now())
+            replies = ctx.notices + next((r for r in (handler(ctx) for handler in handlers()) if r is not None),
+                                         [Reply(texts.HELP)])
+            if keep is not None:
+                keep(session, replies)
+            return replies
+    except Exception:
+        log.exception("handling a message from %s failed", incoming.platform)
+        return [Reply(texts.INTERNAL_ERROR)]

@@ -1,0 +1,87 @@
+"""Processes recorded inbound events after the ack, in background threads.
+
+An adapter records an event (bot.core.inbox.record) before answering the platform, then hands the
+row id to the worker. On start, `recover()` finishes what a previous process recorded but did not
+process; while running, `start_retrying()` takes up again, once a minute, the events that failed
+(the platform down through every retry of a delivery), until MAX_ATTEMPTS. Each event is claimed
+in the database first, so two web processes never both run it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.core import inbox
+
+log = logging.getLogger(__name__)
+Process = Callable[[dict[str, Any]], None]
+RETRY_EVERY = 60.0  # seconds between looks for failed events
+
+
+class EventWorker:
+    """A small thread pool that runs `process(payload)` once per recorded event."""
+
+    def __init__(self, engine: Engine, platform: str, process: Process, clock: Callable[[], datetime],
+                 threads: int = 4, retry_every: float = RETRY_EVERY) -> None:
+        self.engine = engine
+        self.platform = platform
+        self.process = process
+        self.clock = clock
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"{platform}-events")
+        self.retry_every = retry_every
+        self._stopped = threading.Event()
+
+    def submit(self, row_id: int, payload: dict[str, Any] | None = None) -> Future[None]:
+        """Run a recorded event; with `payload`, one recorded already claimed (inbox.record(claimed=True))."""
+        return self.pool.submit(self.run, row_id, payload)
+
+    def run(self, row_id: int, payload: dict[str, Any] | None = None) -> None:
+        """Claim, process, finish; an error is stored and the event stays retryable."""
+        if payload is None:
+            payload = inbox.claim(self.engine, row_id)
+        if payload is None:
+            return
+        try:
+            self.process(payload)
+        except Exception as exc:  # kept as failed: retried by retry_failed() or on the next start
+            log.exception("%s event %s failed", self.platform, row_id)
+            inbox.finish(self.engine, row_id, self.clock(), error=f"{type(exc).__name__}: {exc}")
+            return
+        inbox.finish(self.engine, row_id, self.clock())
+
+    def start(self) -> None:
+        """What a web process does once on start: finish what an earlier process left, then keep
+        taking up failed events while running."""
+        self.recover()
+        self.start_retrying()
+
+    def recover(self) -> list[Future[None]]:
+        """Finish what an earlier process recorded but did not process (call once on start)."""
+        inbox.reset_stale(self.engine, self.platform)
+        return [self.submit(row_id) for row_id in inbox.pending(self.engine, self.platform)]
+
+    def retry_failed(self) -> list[Future[None]]:
+        """Run again the events that failed and have attempts left."""
+        return [self.submit(row_id) for row_id in inbox.failed(self.engine, self.platform)]
+
+    def start_retrying(self) -> None:
+        """Call `retry_failed()` every `retry_every` seconds on a daemon thread, until shutdown."""
+        def loop() -> None:
+            while not self._stopped.wait(self.retry_every):
+                try:
+                    self.retry_failed()
+                except Exception:  # the database away for a moment: look again next time
+                    log.exception("%s: looking for failed events failed", self.platform)
+
+        threading.Thread(target=loop, name=f"{self.platform}-retry", daemon=True).start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._stopped.set()
+        self.pool.shutdown(wait=wait)

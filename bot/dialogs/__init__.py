@@ -1,0 +1,1 @@
+"""Dialogs written as data (conversations/*.yaml): model, loader, engine, state store."""

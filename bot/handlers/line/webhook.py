@@ -1,0 +1,195 @@
+"""LINE adapter: `POST /line/webhook` → the core router → reply (or push) through the Messaging API.
+
+The webhook verifies `X-Line-Signature` with line-bot-sdk's `WebhookParser`, records each event
+it handles (message, postback, follow) in the inbox under its `webhookEventId`, answers 200, and
+processes the events afterwards on the `EventWorker`. The unique event id makes a redelivery
+(`deliveryContext.isRedelivery`) a no-op; LINE's signature carries no timestamp, so it is the
+replay guard as well. In a group or room the bot answers only when it is mentioned.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask, Response, request
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.core import inbox
+from bot.core.config import Settings
+from bot.core.messages import Incoming, Reply
+from bot.core.push_budget import PushRefused
+from bot.core.router import route
+from bot.core.timers import Deadlines
+from bot.core.worker import EventWorker
+from bot.handlers.line.api import PLATFORM, LineApi
+from bot.handlers.line.render import MESSAGES_PER_REQUEST, Message, render_all
+from bot.people.members import find_member
+from bot.storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+REPLY_TOKEN_TTL = 50.0  # seconds; LINE accepts a reply token for about a minute, once
+HANDLED = ("message", "postback", "follow")
+FOLLOW_GREETING = "友だち追加ありがとうございます。行政改革実施計画の報告ボットです。"
+TEXT_ONLY = "申し訳ありません。文字のメッセージだけを読み取れます。「ヘルプ」で使い方を表示します。"
+
+
+def _mentions_bot(message: dict[str, Any]) -> bool:
+    mentionees = (message.get("mention") or {}).get("mentionees") or []
+    return any(m.get("isSelf") for m in mentionees)
+
+
+def _without_mentions(message: dict[str, Any]) -> str:
+    """The text without the bot's @mention (index/length count UTF-16 code units)."""
+    units = message.get("text", "").encode("utf-16-le")
+    for m in sorted((message.get("mention") or {}).get("mentionees") or [], key=lambda m: -m["index"]):
+        if m.get("isSelf"):
+            units = units[: 2 * m["index"]] + units[2 * (m["index"] + m["length"]) :]
+    return units.decode("utf-16-le").strip()
+
+
+def wanted(event: dict[str, Any]) -> bool:
+    """Events the bot acts on; in a group or room only messages that mention it (or our buttons)."""
+    if event.get("type") not in HANDLED:
+        return False
+    if event.get("source", {}).get("type") == "user" or event["type"] == "postback":
+        return True
+    message = event.get("message", {})
+    return event["type"] == "message" and message.get("type") == "text" and _mentions_bot(message)
+
+
+def event_id_of(event: dict[str, Any]) -> str:
+    """The dedupe key: LINE's webhookEventId (older payloads: type and timestamp)."""
+    return str(event.get("webhookEventId") or f"{event.get('type')}:{event.get('timestamp')}")
+
+
+def to_incoming(event: dict[str, Any]) -> Incoming:
+    """A LINE event as the core's neutral message (postback data carries `Choice.value`)."""
+    source = event.get("source", {})
+    kind = source.get("type", "user")
+    channel = source.get("groupId") or source.get("roomId") or source.get("userId", "")
+    text = value = None
+    if event["type"] == "postback":
+        value = event.get("postback", {}).get("data", "")
+    elif event["type"] == "message" and event["message"].get("type") == "text":
+        text = _without_mentions(event["message"])
+    return Incoming(platform=PLATFORM, user=source.get("userId", ""), channel=channel, text=text, value=value,
+                    event_id=event.get("webhookEventId"), direct=kind == "user", raw=event)
+
+
+class LineAdapter:
+    """The webhook route and the processing of recorded events."""
+
+    def __init__(self, settings: Settings, engine: Engine, api: LineApi | None = None,
+                 loading_after: float = 0.5, wall_clock: Callable[[], float] = time.time) -> None:
+        assert settings.line_channel_secret is not None
+        self.parser = WebhookParser(settings.line_channel_secret.get_secret_value())
+        self.settings = settings
+        self.engine = engine
+        self.api = api or LineApi(settings, engine)
+        self.loading_after = loading_after  # show the loading dots only when work takes this long
+        self.wall_clock = wall_clock  # reply tokens age in real time, whatever BOT_NOW says
+        self.worker = EventWorker(engine, PLATFORM, self.process, settings.now)
+        self.loading = ThreadPoolExecutor(max_workers=4, thread_name_prefix="line-loading")
+        self.timer = Deadlines("line-loading-timer")  # no thread wakes for a message answered in time
+
+    def webhook(self) -> Response | tuple[str, int]:
+        body = request.get_data(as_text=True)
+        try:
+            self.parser.parse(body, request.headers.get("X-Line-Signature", ""))
+            events = json.loads(body)["events"]
+        except InvalidSignatureError:
+            return "invalid signature", 400
+        except (ValueError, KeyError, TypeError):
+            return "malformed body", 400
+        rows = []
+        for event in events:
+            if wanted(event):
+                row = inbox.record(self.engine, PLATFORM, event_id_of(event), event, self.settings.now(), claimed=True)
+                if row is not None:  # None: a redelivery of an event already recorded
+                    rows.append((row, event))
+        for row, event in rows:
+            self.worker.submit(row, event)
+        return Response("", 200)
+
+    def process(self, event: dict[str, Any]) -> None:
+        """Handle one recorded event: route it, then deliver the replies.
+
+        The rendered replies are kept with the event in the routing transaction: when delivery
+        fails and the event is retried, they are delivered, and the message is not routed again.
+        """
+        incoming = to_incoming(event)
+        if "replies" in event:
+            self.deliver(event, incoming.channel, event["replies"])
+            return
+        if event["type"] == "follow":
+            replies = self.greeting(incoming)
+        elif event["type"] == "message" and incoming.text is None:
+            replies = [Reply(TEXT_ONLY)]
+        else:
+            kept: list[tuple[list[Reply], list[Message]]] = []
+
+            def keep(session: Session, routed: list[Reply]) -> None:
+                kept.append((routed, render_all(routed)))
+                inbox.keep_replies(session, PLATFORM, event_id_of(event), event, kept[-1][1])
+
+            replies = self.with_loading(incoming, lambda: route(self.settings, self.engine, incoming, keep=keep))
+            # rendered once; other replies than those kept: the transaction failed and the core apologises
+            rendered = next((r for source, r in kept if source is replies), None)
+            if rendered is not None:
+                self.deliver(event, incoming.channel, rendered)
+                return
+        self.deliver(event, incoming.channel, render_all(replies))
+
+    def greeting(self, incoming: Incoming) -> list[Reply]:
+        with session_scope(self.engine) as session:
+            known = find_member(session, PLATFORM, incoming.user) is not None
+        return [Reply(FOLLOW_GREETING if known else f"{FOLLOW_GREETING}\n{texts.UNREGISTERED}"), Reply(texts.HELP)]
+
+    def with_loading(self, incoming: Incoming, work: Callable[[], list[Reply]]) -> list[Reply]:
+        """Run `work`; in a one-to-one chat, show the loading animation if it takes a while."""
+        if not incoming.direct or not incoming.user:
+            return work()
+        if self.loading_after <= 0:
+            self.api.show_loading(incoming.user)
+            return work()
+        user = incoming.user
+        pending = self.timer.after(self.loading_after, lambda: self.loading.submit(self.api.show_loading, user))
+        try:
+            return work()
+        finally:
+            self.timer.cancel(pending)
+
+    def deliver(self, event: dict[str, Any], to: str, messages: list[Message]) -> None:
+        """Reply while the token is fresh and unused; push the rest (or all, when it is not)."""
+        token = event.get("replyToken")
+        age = self.wall_clock() - event.get("timestamp", 0) / 1000
+        rest, first = messages, 0
+        if token and age < REPLY_TOKEN_TTL and self.api.reply(token, messages[:MESSAGES_PER_REQUEST]):
+            rest, first = messages[MESSAGES_PER_REQUEST:], 1
+        if not rest:
+            return
+        try:  # request i carries messages[5i:5i+5] with a retry key of its own, however it goes
+            self.api.send(to, rest, f"line-event:{event.get('webhookEventId')}", first_batch=first)
+        except PushRefused as exc:
+            log.warning("LINE answer to %s not pushed: %s", to, exc.reason)
+
+
+def register(app: Flask, settings: Settings, engine: Engine) -> bool:
+    """Add `POST /line/webhook` when LINE's secret and token are set; finish what a crash left."""
+    if not (settings.line_channel_secret and settings.line_channel_access_token):
+        return False
+    adapter = LineAdapter(settings, engine)
+    app.add_url_rule("/line/webhook", "line_webhook", adapter.webhook, methods=["POST"])
+    app.extensions["kaikaku_line"] = adapter
+    adapter.worker.start()
+    return True

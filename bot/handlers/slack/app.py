@@ -1,0 +1,156 @@
+"""Slack adapter: a bolt App over HTTP (POST /slack/events) or Socket Mode.
+
+Before the ack a listener only records the request (bot.core.inbox, unique by Slack's event id, or a
+stable id of an interaction) and hands it to the EventWorker; a redelivery finds the id taken and
+is acknowledged without doing anything. After the ack, bot.handlers.slack.events turns the stored
+payload into the core's `Incoming`, routes it and delivers the replies (bot.handlers.slack.api).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import threading
+import time
+from typing import Any
+
+from flask import Flask, request
+from slack_bolt import Ack, App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.errors import SlackClientError
+from sqlalchemy import Engine
+
+from bot.core import inbox
+from bot.core.config import Settings
+from bot.core.worker import EventWorker
+from bot.handlers.slack import api as slack_api
+from bot.handlers.slack import blocks as slack_blocks
+from bot.handlers.slack.events import PLATFORM, EventProcessor
+
+log = logging.getLogger(__name__)
+IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
+
+
+class SlackBot:
+    """The bolt App, its Web API client, the event worker; one per web process."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings, self.engine = settings, engine
+        self.client = slack_api.make_client(settings)
+        self.poster = slack_api.Poster(self.client)
+        self.processor = EventProcessor(settings, engine, self.client, self.poster)
+        self.worker = EventWorker(engine, PLATFORM, self.processor.process, settings.now)
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        self.app = App(signing_secret=secret, client=slack_api.make_client(settings, with_token=False),
+                       authorize=lambda: self._authorize(), process_before_response=True, name="kaikaku")
+        self._auth: AuthorizeResult | None = None
+        self.app.event("message")(self.on_message)
+        self.app.event("app_mention")(self.on_event)
+        self.app.event("app_home_opened")(self.on_event)
+        self.app.action(re.compile(f"^{slack_blocks.CHOICE}"))(self.on_choice)
+        self.app.action(slack_blocks.FORM_OPEN)(self.on_form_open)
+        self.app.view(slack_blocks.FORM_VIEW)(self.on_form_submit)
+        self.app.command("/kaikaku")(self.on_command)
+
+    def _authorize(self) -> AuthorizeResult:
+        """auth.test once; while Slack cannot answer it, requests are still taken (bot id unknown)."""
+        token = self.client.token
+        if self._auth is None:
+            try:
+                self._auth = AuthorizeResult.from_auth_test_response(
+                    auth_test_response=self.client.auth_test(), bot_token=token)
+            except (SlackClientError, OSError) as exc:
+                log.warning("auth.test failed (%s); taking the request anyway", exc)
+                return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=token)
+        return self._auth
+
+    # ---- before the ack: record ----------------------------------------------------------------
+    def accept(self, kind: str, event_id: str, body: dict[str, Any]) -> None:
+        """Record (the dedupe: a known id is a no-op) and queue; called before ack()."""
+        payload = {"kind": kind, "id": event_id, "body": body}
+        row = inbox.record(self.engine, PLATFORM, event_id, payload, self.settings.now(), claimed=True)
+        if row is not None:
+            self.worker.submit(row, payload)
+
+    def on_message(self, body: dict[str, Any], event: dict[str, Any], ack: Ack) -> None:
+        """DMs only: in channels the bot answers app_mention (Slack sends both for a mention)."""
+        if (event.get("channel_type") == "im" and not event.get("bot_id")
+                and event.get("subtype") not in IGNORED_SUBTYPES and event.get("user")):
+            self.accept("event", body["event_id"], body)
+        ack()
+
+    def on_event(self, body: dict[str, Any], event: dict[str, Any], ack: Ack) -> None:
+        if not event.get("bot_id") and (event["type"] != "app_home_opened" or event.get("tab") == "home"):
+            self.accept("event", body["event_id"], body)
+        ack()
+
+    def on_choice(self, body: dict[str, Any], ack: Ack) -> None:
+        """One answer per message and user (a double tap is one); view buttons per tap."""
+        container = body.get("container") or {}
+        if container.get("type") == "message":
+            event_id = f"action:{container['channel_id']}:{container['message_ts']}:{body['user']['id']}"
+        else:
+            event_id = f"action:{body['trigger_id']}"
+        self.accept("action", event_id, body)
+        ack()
+
+    def on_form_open(self, body: dict[str, Any], ack: Ack) -> None:
+        """Only UI, nothing recorded: the modal must open within the trigger's 3 seconds."""
+        ack()
+        form = slack_blocks.form_of(body["actions"][0]["value"])
+        channel = (body.get("channel") or {}).get("id") or body["container"].get("channel_id", "")
+        try:
+            self.client.views_open(trigger_id=body["trigger_id"], view=slack_blocks.modal(form, channel))
+        except SlackClientError as exc:  # e.g. the trigger expired: the button can be tapped again
+            log.warning("could not open the form: %s", exc)
+
+    def on_form_submit(self, body: dict[str, Any], ack: Ack) -> None:
+        _, _, text, max_chars = slack_blocks.submitted(body["view"])
+        error = slack_blocks.form_error(text, max_chars)
+        if error:
+            ack(response_action="errors", errors={slack_blocks.FORM_VIEW: error})
+            return
+        self.accept("view", f"view:{body['view']['id']}:{body['view'].get('hash', '')}", body)
+        ack()
+
+    def on_command(self, body: dict[str, Any], ack: Ack) -> None:
+        self.accept("command", f"command:{body['trigger_id']}", body)
+        in_dm = str(body.get("channel_id", "")).startswith("D")
+        ack() if in_dm else ack(text="ボットとのメッセージ画面でお返事します。")
+
+    def start_socket_mode(self) -> Any:
+        """Connect over Socket Mode (outbound only), in the background until Slack answers; the handler."""
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        assert self.settings.slack_app_token is not None
+        handler = SocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value(),
+                                    web_client=self.client)
+
+        def connect() -> None:
+            for attempt in itertools.count():
+                try:
+                    handler.connect()  # from here the client reconnects by itself
+                    return
+                except Exception as exc:  # Slack unreachable at start: the web process goes on
+                    log.warning("Socket Mode connection failed (%s); retrying", exc)
+                    time.sleep(min(60.0, 2.0 ** attempt))
+
+        threading.Thread(target=connect, name="slack-socket-mode", daemon=True).start()
+        return handler
+
+
+def register(app: Flask, settings: Settings, engine: Engine) -> bool:
+    """POST /slack/events when the bot token and signing secret are set; Socket Mode with an app token."""
+    if settings.slack_bot_token is None or (settings.slack_signing_secret is None and settings.slack_app_token is None):
+        return False
+    bot = SlackBot(settings, engine)
+    app.extensions["kaikaku_slack"] = bot
+    if settings.slack_app_token is not None:
+        app.extensions["kaikaku_slack_socket"] = bot.start_socket_mode()
+    else:
+        handler = SlackRequestHandler(bot.app)
+        app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])
+    bot.worker.start()
+    return True

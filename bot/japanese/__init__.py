@@ -1,0 +1,1 @@
+"""Pure helpers for Japanese administrative data: numbers as typed, fiscal years, business days."""

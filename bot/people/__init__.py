@@ -1,0 +1,1 @@
+"""People: chat accounts linked to departments, registration codes, who receives what."""

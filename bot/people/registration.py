@@ -1,0 +1,156 @@
+"""Linking a chat account to a department with a one-time registration code (`登録 CODE`).
+
+Chat user ids (LINE's above all) are not known in advance, so the coordinating division issues a
+code (`kaikaku members invite`) and the person sends it to the bot. Only the code's SHA-256 is
+stored; a code expires, is used once, and failed attempts are rate-limited per account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.core.context import Context
+from bot.core.messages import Reply
+from bot.people.members import ROLES, add_member
+from bot.storage.models import Department, RegistrationAttempt, RegistrationCode
+
+# No 0/O, 1/I/L: a code is read aloud and typed from paper as well.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(hours=1)
+
+_COMMAND = re.compile(r"^登録(?:\s|[:：])*(?P<code>[0-9A-Za-z\-\s]*)$")
+
+ASK_CODE = "登録コードを「登録 ABCD-EFGH」の形で送ってください。コードはデジタル行政戦略課から配布されます。"
+ONLY_DIRECT = "登録はボットとの1対1のトークで送ってください。グループに送ったコードはまだ使われていません。"
+NOT_FOUND = "登録コード「{code}」が見つかりませんでした。配布されたコードをもう一度ご確認ください。"
+EXPIRED = (
+    "この登録コードは有効期限({expires})が切れています。"
+    "お手数ですが、デジタル行政戦略課に新しいコードの発行を依頼してください。"
+)
+USED = "この登録コードはすでに使われています。デジタル行政戦略課に新しいコードの発行を依頼してください。"
+ALREADY = "このアカウントはすでに{department}に登録されています。"
+TOO_MANY = "登録コードの誤りが続いたため、しばらく受け付けを止めています。{until}以降にもう一度お試しください。"
+LINKED = "登録しました。このアカウントを{department}({role})として登録しました。「ヘルプ」で使い方を表示します。"
+ROLE_NAMES = {"staff": "担当者", "manager": "管理職", "coordinator": "取りまとめ担当"}
+
+
+@dataclass(frozen=True)
+class Invitation:
+    code: str  # shown once, never stored
+    department: str
+    role: str
+    expires_at: datetime
+
+
+def normalize_code(typed: str) -> str:
+    """What the person typed, in any width or case, with or without hyphens and spaces."""
+    text = unicodedata.normalize("NFKC", typed)
+    return re.sub(r"[\s\-‐－ー]", "", text).upper()
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalize_code(code).encode("ascii", "replace")).hexdigest()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def display_code(code: str) -> str:
+    """ABCDEFGH → ABCD-EFGH: easier to read out and to copy."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def issue_code(
+    session: Session, department: Department, now: datetime, ttl_hours: int,
+    role: str = "staff", name: str | None = None,
+) -> Invitation:
+    """Create a one-time code for `department`; the returned code is the only copy of it."""
+    if role not in ROLES:
+        raise ValueError(f"role は {', '.join(ROLES)} のいずれかです: {role}")
+    code = new_code()
+    expires = now + timedelta(hours=ttl_hours)
+    session.add(RegistrationCode(
+        code_hash=hash_code(code), department_id=department.id, role=role, name=name,
+        created_at=now, expires_at=expires,
+    ))
+    session.flush()
+    return Invitation(display_code(code), department.name, role, expires)
+
+
+def _aware(moment: datetime, tz: tzinfo) -> datetime:
+    """SQLite hands back naive datetimes; every moment is stored in the bot's time zone."""
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def _when(moment: datetime, tz: tzinfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
+
+
+def recent_failures(session: Session, platform: str, user: str, now: datetime) -> list[datetime]:
+    stmt = select(RegistrationAttempt.at).where(
+        RegistrationAttempt.platform == platform,
+        RegistrationAttempt.user_id == user,
+        RegistrationAttempt.at > now - FAILURE_WINDOW,
+    )
+    return list(session.scalars(stmt.order_by(RegistrationAttempt.at)))
+
+
+def _fail(ctx: Context, text: str) -> list[Reply]:
+    ctx.session.add(RegistrationAttempt(platform=ctx.incoming.platform, user_id=ctx.incoming.user, at=ctx.now))
+    return [Reply(text)]
+
+
+def register(ctx: Context, typed_code: str) -> list[Reply]:
+    """Check the code and link the account; every refusal is polite and says what to do."""
+    tz = ctx.settings.tz
+    failures = recent_failures(ctx.session, ctx.incoming.platform, ctx.incoming.user, ctx.now)
+    if len(failures) >= MAX_FAILURES:
+        until = _aware(failures[-MAX_FAILURES], tz) + FAILURE_WINDOW
+        return [Reply(TOO_MANY.format(until=_when(until, tz)))]
+    code = ctx.session.scalar(select(RegistrationCode).where(RegistrationCode.code_hash == hash_code(typed_code)))
+    if code is None:
+        return _fail(ctx, NOT_FOUND.format(code=typed_code.strip()))
+    department = ctx.session.get(Department, code.department_id)
+    assert department is not None  # a foreign key
+    if code.used_at is not None:
+        if code.used_by == ctx.incoming.who:
+            return [Reply(ALREADY.format(department=department.name))]
+        return _fail(ctx, USED)
+    if _aware(code.expires_at, tz) <= ctx.now:
+        return _fail(ctx, EXPIRED.format(expires=_when(_aware(code.expires_at, tz), tz)))
+    claimed = ctx.session.execute(
+        update(RegistrationCode)
+        .where(RegistrationCode.id == code.id, RegistrationCode.used_at.is_(None))
+        .values(used_at=ctx.now, used_by=ctx.incoming.who)
+    ).rowcount  # type: ignore[attr-defined]
+    if claimed != 1:  # someone else used it a moment ago
+        return _fail(ctx, USED)
+    add_member(ctx.session, ctx.incoming.platform, ctx.incoming.user, department, code.role, code.name, now=ctx.now)
+    return [Reply(LINKED.format(department=department.name, role=ROLE_NAMES.get(code.role, code.role)))]
+
+
+def handle(ctx: Context) -> list[Reply] | None:
+    """Router handler: `登録 CODE` (any width, case, spacing); other messages pass through."""
+    match = _COMMAND.match(unicodedata.normalize("NFKC", ctx.said).strip())
+    if match is None:
+        return None
+    typed = match.group("code").strip()
+    if not typed:
+        return [Reply(ASK_CODE)]
+    if not ctx.incoming.direct:
+        return [Reply(ONLY_DIRECT)]
+    return register(ctx, typed)
+
