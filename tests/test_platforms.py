@@ -11,14 +11,19 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from bot import texts
 from bot.cli.schedule import install_senders
 from bot.clock.reminders import enqueue_reminders
 from bot.core import outbox, platforms
 from bot.core.config import Settings
+from bot.core.messages import Incoming, Mention
 from bot.core.outbox import deliver_due
+from bot.core.router import route
 from bot.core.web import create_app
+from bot.people.members import find_member
 from bot.storage.db import session_scope
 from bot.storage.models import InboundEvent, Report
+from bot.texts import platforms as platform_texts
 from tests import fake_chat
 from tests.round_support import jst, member
 
@@ -122,3 +127,50 @@ def test_the_registry_is_what_web_members_and_settings_read(settings: Settings, 
     assert app.config["KAIKAKU_PLATFORMS"] == []
     with pytest.raises(ValueError):
         member(sqlite_catalog_engine, fake_chat.NAME, USER, "危機管理課")  # not registered: not a platform
+
+
+# ---- features that left the adapters, now neutral ------------------------------------------------
+
+def test_linking_by_mention_works_on_any_platform(settings: Settings, sqlite_catalog_engine: Engine) -> None:
+    engine = sqlite_catalog_engine
+    member(engine, "console", "coord", "デジタル行政戦略課", role="coordinator")
+    linked = route(settings, engine, Incoming("console", "coord", "console", text="登録 @newbie 危機管理課 管理職",
+                                              mentions=(Mention("newbie", "@山田"),)))
+    assert linked[0].text == "@山田 さんを危機管理課(管理職)として登録しました。"
+    with session_scope(engine) as s:
+        found = find_member(s, "console", "newbie")
+        assert found is not None and found.department.name == "危機管理課" and found.role == "manager"
+    unknown = route(settings, engine, Incoming("console", "coord", "console", text="登録 @newbie 危機管理 管理職",
+                                               mentions=(Mention("newbie", "@山田"),)))
+    assert "危機管理課" in unknown[0].text  # the nearest names are offered
+    # Without a resolved mention it is no link command (a typed "@name" names nobody).
+    typed = route(settings, engine, Incoming("console", "coord", "console", text="登録 @nobody 危機管理課"))
+    assert "登録しました" not in typed[0].text
+    with session_scope(engine) as s:
+        assert find_member(s, "console", "nobody") is None
+
+
+def test_only_the_coordinator_links_by_mention(settings: Settings, sqlite_catalog_engine: Engine) -> None:
+    member(sqlite_catalog_engine, "console", "tanaka", "危機管理課")
+    said = route(settings, sqlite_catalog_engine, Incoming("console", "tanaka", "console", text="登録 @x 危機管理課",
+                                                            mentions=(Mention("x", "@x"),)))
+    assert said[0].text == platform_texts.LINK_ONLY_COORDINATOR
+
+
+def test_the_greeting_is_a_neutral_event(settings: Settings, sqlite_catalog_engine: Engine) -> None:
+    stranger = route(settings, sqlite_catalog_engine, Incoming("console", "new", "console", event="greeting"))
+    assert [r.text for r in stranger] == [f"{platform_texts.GREETING}\n{texts.UNREGISTERED}", texts.HELP]
+    member(sqlite_catalog_engine, "console", "known", "危機管理課")
+    known = route(settings, sqlite_catalog_engine, Incoming("console", "known", "console", event="greeting"))
+    assert [r.text for r in known] == [platform_texts.GREETING, texts.HELP]
+
+
+def test_the_status_view_is_neutral_replies(settings: Settings, sqlite_catalog_engine: Engine) -> None:
+    member(sqlite_catalog_engine, "console", "tanaka", "危機管理課")
+    view = route(settings, sqlite_catalog_engine, Incoming("console", "tanaka", "console", event="status"))
+    assert "危機管理課" in view[0].text and "未提出 3件" in view[0].text
+    assert view[0].choices[0].value == "報告"
+    assert [(r.text.split()[1], r.choices[0].value) for r in view[1:]] == [
+        ("No.34", "報告 34"), ("No.35", "報告 35"), ("No.44", "報告 44")]
+    stranger = route(settings, sqlite_catalog_engine, Incoming("console", "x", "console", event="status"))
+    assert [r.text for r in stranger] == [texts.UNREGISTERED]
