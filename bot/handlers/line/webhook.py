@@ -126,7 +126,7 @@ class LineAdapter(BaseTransport):
             return work()
         return self.with_loading(turn.incoming, work)
 
-    def deliver(self, turn: Turn, rendered: Rendered, *, retry: bool) -> None:  # type: ignore[override]
+    def deliver(self, turn: Turn, rendered: Rendered, *, retry: bool) -> None:
         self.send_replies(turn.reply_to, turn.incoming.channel, rendered)
 
     def with_loading(self, incoming: Incoming, work: Callable[[], list[Reply]]) -> list[Reply]:
