@@ -356,7 +356,7 @@ def test_a_stale_reply_token_falls_back_to_a_counted_push(bot: Bot, line_api: Fa
 def test_a_used_reply_token_falls_back_to_a_push(bot: Bot, line_api: FakeLineApi) -> None:
     line_api.used_tokens.add("spent-token")
     event = fixture("message_text")["events"][0] | {"replyToken": "spent-token", "timestamp": int(time.time() * 1000)}
-    bot.adapter.deliver(event, USER, [{"type": "text", "text": "遅れた回答です"}])
+    bot.adapter.send_replies(event, USER, [{"type": "text", "text": "遅れた回答です"}])
     assert [c.status for c in line_api.calls] == [400, 200]
     assert line_api.deliveries[0].path == PUSH
 
@@ -373,7 +373,7 @@ def test_more_than_five_messages_reply_five_and_push_the_rest(bot: Bot, line_api
     long = "\n".join(f"{i:05d} " + "あ" * 94 for i in range(300))  # 30,000 characters
     messages = line_render.render_all([Reply(long)])
     assert len(messages) == 7 and all(line_render.utf16_len(m["text"]) <= 5000 for m in messages)
-    bot.adapter.deliver(event, USER, messages)
+    bot.adapter.send_replies(event, USER, messages)
     reply, push = line_api.deliveries
     assert (reply.path, len(reply.body["messages"]), push.path, len(push.body["messages"])) == (REPLY, 5, PUSH, 2)
     assert "".join(reply.texts + push.texts).replace("\n", "") == long.replace("\n", "")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import department_or_fail, fail, session, settings
-from bot.people.members import PLATFORMS, ROLES, add_member, list_members
+from bot.core import platforms
+from bot.people.members import ROLES, add_member, list_members
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -19,8 +20,8 @@ def add(
     name: str | None = typer.Option(None, "--name"),
 ) -> None:
     """Register a chat user to a department."""
-    if platform not in PLATFORMS:
-        fail(f"--platform は {' / '.join(PLATFORMS)} のいずれかです(指定: {platform})。")
+    if platform not in platforms.names():
+        fail(f"--platform は {' / '.join(platforms.names())} のいずれかです(指定: {platform})。")
     if role not in ROLES:
         fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
     with session() as s:

@@ -17,6 +17,7 @@ from bot.clock.digest import build_digest, enqueue_digests
 from bot.clock.reminders import PlannedMessage, enqueue_reminders, plan_reminders
 from bot.clock.scheduler import build_scheduler, tick
 from bot.core import outbox as ob
+from bot.core import platforms
 from bot.core.config import Settings
 from bot.core.outbox import deliver_due
 from bot.reporting.rounds import format_day, is_send_day, round_at
@@ -53,21 +54,14 @@ def parse_at(text: str | None, s: Settings) -> datetime:
 
 
 def install_senders(s: Settings, eng: Engine) -> list[str]:
-    """Register the platform senders this deployment is configured for (console always is)."""
-    if s.slack_bot_token:
+    """Register the senders of the platforms this deployment is configured for (console always is)."""
+    for platform in platforms.all_platforms():
+        if platform.make_sender is None or not platform.configured(s):
+            continue
         try:
-            from bot.handlers.slack.api import SlackSender
-
-            ob.register_sender(SlackSender(s))
+            ob.register_sender(platform.make_sender(s, eng))
         except ImportError as exc:
-            log.warning("Slack sender unavailable: %s", exc)
-    if s.line_channel_access_token:
-        try:
-            from bot.handlers.line.api import LineSender
-
-            ob.register_sender(LineSender(s, eng))
-        except ImportError as exc:
-            log.warning("LINE sender unavailable: %s", exc)
+            log.warning("%s sender unavailable: %s", platform.name, exc)
     return sorted(ob.registered_senders())
 
 

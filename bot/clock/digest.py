@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from bot.catalog.store import active_plan
 from bot.clock.reminders import PlannedMessage
-from bot.core import push_budget
+from bot.core import platforms, push_budget
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.core.outbox import enqueue_many, existing_keys
@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 
 CHART_BARS = 30  # bars per panel: the departments furthest behind, the targets furthest from met
 TEXT_LIMIT = 60  # lines per list in a chat message (LINE takes 5,000 characters)
-IMAGE_PLATFORMS = ("slack",)  # LINE pushes need a hosted image URL; the console prints text
 
 
 @dataclass(frozen=True)
@@ -338,23 +337,25 @@ def numeric_lines(session: Session, plan: Plan, fy: int) -> list[NumericLine]:
 
 def line_problems(session: Session, settings: Settings, rnd: Round, at: datetime) -> LineProblems | None:
     """This month's LINE pushes against the budget, and the round's messages the budget refused."""
-    if not settings.line_channel_access_token and not _has_line_members(session):
+    budgeted = [p for p in platforms.all_platforms() if p.capabilities.push_budget]
+    names = [p.name for p in budgeted]
+    if not any(p.configured(settings) for p in budgeted) and not _has_members(session, names):
         return None
     usage = push_budget.usage(session, push_budget.month_of(at.astimezone(settings.tz)),
                               settings.line_push_monthly_budget)
     refused = session.execute(
-        select(OutboxMessage.recipient, OutboxMessage.last_error, Department.name)
+        select(OutboxMessage.platform, OutboxMessage.recipient, OutboxMessage.last_error, Department.name)
         .outerjoin(Department, Department.id == OutboxMessage.department_id)
-        .where(OutboxMessage.key.like(f"{rnd.key}/%"), OutboxMessage.platform == "line",
+        .where(OutboxMessage.key.like(f"{rnd.key}/%"), OutboxMessage.platform.in_(names),
                OutboxMessage.last_error.like("PushRefused%"))
     ).all()
     rerouted = sum(1 for r in refused if "→" in (r.last_error or ""))
-    lost = tuple(f"{r.name or '—'} line:{r.recipient}" for r in refused if "→" not in (r.last_error or ""))
+    lost = tuple(f"{r.name or '—'} {r.platform}:{r.recipient}" for r in refused if "→" not in (r.last_error or ""))
     return LineProblems(usage, rerouted, lost)
 
 
-def _has_line_members(session: Session) -> bool:
-    return session.scalar(select(Member.id).where(Member.platform == "line").limit(1)) is not None
+def _has_members(session: Session, platform_names: list[str]) -> bool:
+    return session.scalar(select(Member.id).where(Member.platform.in_(platform_names)).limit(1)) is not None
 
 
 def build_digest(session: Session, settings: Settings, at: datetime, rnd: Round | None = None,
@@ -402,21 +403,21 @@ def due_digests(session: Session, settings: Settings, at: datetime) -> list[Plan
         return []
     targets: list[tuple[str, str, int | None]] = [
         (m.platform, m.user_id, m.department_id) for m in coordinators(session, settings)]
-    if settings.slack_digest_channel:
-        targets.append(("slack", settings.slack_digest_channel, None))
+    targets += [(p.name, channel, None) for p in platforms.all_platforms() for channel in p.digest_channels(settings)]
     keys = {digest_key(rnd, slot, p, r): (p, r, d) for p, r, d in targets}
     sent = existing_keys(session, keys)
     todo = {k: v for k, v in keys.items() if k not in sent}
     if not todo:
         return []
     digest = build_digest(session, settings, at, rnd, slot)
-    with_chart = tuple(digest.replies(with_chart=True)) if any(p in IMAGE_PLATFORMS for p, _, _ in todo.values()) else ()
+    images = platforms.with_capability("images")  # e.g. LINE pushes need a hosted image URL
+    with_chart = tuple(digest.replies(with_chart=True)) if any(p in images for p, _, _ in todo.values()) else ()
     text_only = tuple(digest.replies(with_chart=False))
     return [
         PlannedMessage(
             kind="digest", department=settings.coordinator_department, platform=p, recipient=r, measures=(), key=key,
             round=rnd.key, seq=slot.seq, day=slot.day,
-            replies=with_chart if p in IMAGE_PLATFORMS else text_only,
+            replies=with_chart if p in images else text_only,
             department_id=d,
         )
         for key, (p, r, d) in todo.items()

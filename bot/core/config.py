@@ -53,8 +53,9 @@ class Settings(BaseSettings):
     extra_closures: Annotated[list[date], NoDecode] = Field(default_factory=list)
     final_notice_business_days: int = 3  # the final notice: this many business days before the deadline
     round_followup_days: int = 31  # after the deadline: escalations and digests go on this long
-    # One person with several accounts (Member.person) is reached on the first of these platforms.
-    delivery_platform_order: list[str] = Field(default_factory=lambda: ["slack", "line", "console"])
+    # One person with several accounts (Member.person) is reached on the first of these platforms
+    # (by default the registry's order, bot.core.platforms).
+    delivery_platform_order: list[str] = Field(default_factory=lambda: _platform_names())
     outbox_max_attempts: int = 5
     outbox_backoff_seconds: int = 60  # first retry after this; doubled per attempt, at most an hour
     outbox_lease_seconds: int = 300  # a message "sending" longer than this was left by a dead process
@@ -85,6 +86,12 @@ class Settings(BaseSettings):
                 moment = moment.replace(tzinfo=self.tz)
             return moment.astimezone(self.tz)
         return datetime.now(self.tz)
+
+
+def _platform_names() -> list[str]:
+    from bot.core import platforms  # imported late: the registry loads the adapters' packages
+
+    return list(platforms.names())
 
 
 @lru_cache(maxsize=1)

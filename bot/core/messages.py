@@ -12,6 +12,15 @@ from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
+class Mention:
+    """A person named in a message: the platform's user id and how the platform writes a mention
+    of them in a reply (Slack `<@U…>`), so a reply can name them as the platform does."""
+
+    user: str
+    markup: str
+
+
+@dataclass(frozen=True)
 class Incoming:
     """A message from a user: typed text, or the value of a choice they tapped."""
 
@@ -23,6 +32,10 @@ class Incoming:
     event_id: str | None = None  # the platform's id of the event, for exactly-once
     direct: bool = True  # a one-to-one chat (reports are taken only there)
     form: Mapping[str, str] | None = None  # values submitted from a `Form` (a modal)
+    # A neutral event instead of a message: "greeting" (the bot was added as a friend), "status"
+    # (the user opened a status view, Slack's App Home), "unsupported" (a sticker, a photo …).
+    event: str | None = None
+    mentions: Sequence[Mention] = ()  # people the message names, resolved by the adapter, in order
     raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -78,6 +91,7 @@ class Reply:
     card: Card | None = None
     image_png: bytes | None = field(default=None, repr=False)  # e.g. the digest's chart
     image_alt: str | None = None
+    mentions: Sequence[str] = ()  # substrings of `text` that are a `Mention.markup`, kept as such
 
     def with_choices(self, *labels: str) -> Reply:
         return Reply(self.text, tuple(Choice(lbl, lbl) for lbl in labels), self.form, self.card)

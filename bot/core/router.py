@@ -18,6 +18,7 @@ from bot.core.context import Context
 from bot.core.messages import Incoming, Reply
 from bot.people.members import find_member
 from bot.storage.db import session_scope
+from bot.texts import platforms as platform_texts
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Context], list[Reply] | None]
@@ -31,13 +32,33 @@ def help_handler(ctx: Context) -> list[Reply] | None:
     return None
 
 
+def unsupported_handler(ctx: Context) -> list[Reply]:
+    return [Reply(platform_texts.UNSUPPORTED)]
+
+
+def event_handlers() -> dict[str, Handler]:
+    """Neutral events (`Incoming.event`) an adapter may send instead of a message."""
+    from bot.people import welcome
+    from bot.reporting import status_view
+
+    return {"greeting": welcome.greet, "status": status_view.status_view, "unsupported": unsupported_handler}
+
+
+def event_handler(ctx: Context) -> list[Reply] | None:
+    """A neutral event is answered by its own handler (an unknown one: nothing to say)."""
+    if ctx.incoming.event is None:
+        return None
+    handler = event_handlers().get(ctx.incoming.event)
+    return (handler(ctx) or []) if handler is not None else []
+
+
 def handlers() -> list[Handler]:
-    """The order matters: registration and dialogs before questions."""
+    """The order matters: events first, then linking and registration, dialogs before questions."""
     from bot import answers
-    from bot.people import registration
+    from bot.people import linking, registration
     from bot.reporting import handler as reporting
 
-    return [registration.handle, reporting.handle, help_handler, answers.handle]
+    return [event_handler, linking.handle, registration.handle, reporting.handle, help_handler, answers.handle]
 
 
 def route(settings: Settings, engine: Engine, incoming: Incoming,

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
+from bot.core import platforms
 from bot.storage.models import Department, Member
 
-PLATFORMS = ("slack", "line", "console")
 ROLES = ("staff", "manager", "coordinator")
 
 
@@ -33,8 +33,9 @@ def add_member(
     now: datetime | None = None,
 ) -> Member:
     """Register (or re-register) a chat account; the last registration wins."""
-    if platform not in PLATFORMS:
-        raise ValueError(f"platform は {', '.join(PLATFORMS)} のいずれかです: {platform}")
+    known = platforms.names()
+    if platform not in known:
+        raise ValueError(f"platform は {', '.join(known)} のいずれかです: {platform}")
     if role not in ROLES:
         raise ValueError(f"role は {', '.join(ROLES)} のいずれかです: {role}")
     member = find_member(session, platform, user_id)

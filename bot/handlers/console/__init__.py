@@ -3,6 +3,9 @@
 Choices are shown numbered and can be answered by number or by label; a line ending in a
 backslash continues on the next line (multi-line 実施結果). Usable from a script: every reply is
 flushed as soon as it is made, so a reader can wait for it.
+
+The console has no webhook and no inbox: a line typed is a message routed at once (`run`), and
+the outbox's messages for the console are kept for `kaikaku outbox --text` (ConsoleSender).
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from typing import TextIO
 from sqlalchemy import Engine
 
 from bot.core.config import Settings
-from bot.core.messages import Choice, Incoming, Reply
+from bot.core.messages import Choice, Incoming, Reply, Sender
+from bot.core.platforms import Capabilities, Platform
 from bot.core.router import route
 
-PLATFORM = "console"
+NAME = "console"
 CHANNEL = "console"
 
 
@@ -49,7 +53,7 @@ def incoming_of(user: str, text: str, shown: Sequence[Choice]) -> Incoming:
     number = unicodedata.normalize("NFKC", text).strip()
     if shown and number.isdecimal() and 1 <= int(number) <= len(shown):
         value = shown[int(number) - 1].value
-    return Incoming(PLATFORM, user, CHANNEL, text=text, value=value, event_id=uuid.uuid4().hex, direct=True)
+    return Incoming(NAME, user, CHANNEL, text=text, value=value, event_id=uuid.uuid4().hex, direct=True)
 
 
 def messages(lines: Iterable[str]) -> Iterable[str]:
@@ -83,3 +87,17 @@ def run(settings: Settings, engine: Engine, user: str, lines: Iterable[str], out
         if prompt:
             out.write(prompt)
         out.flush()
+
+
+def sender(settings: Settings, engine: Engine) -> Sender:
+    from bot.core.outbox import ConsoleSender
+
+    return ConsoleSender()
+
+
+PLATFORM = Platform(
+    name=NAME,
+    capabilities=Capabilities(),  # choices are numbered, typed back by number or label
+    configured=lambda s: True,
+    make_sender=sender,
+)

@@ -1,10 +1,11 @@
-"""LINE adapter: `POST /line/webhook` → the core router → reply (or push) through the Messaging API.
+"""LINE adapter: `POST /line/webhook` → the shared pipeline → reply (or push) through the Messaging API.
 
-The webhook verifies `X-Line-Signature` with line-bot-sdk's `WebhookParser`, records each event
-it handles (message, postback, follow) in the inbox under its `webhookEventId`, answers 200, and
-processes the events afterwards on the `EventWorker`. The unique event id makes a redelivery
+The webhook verifies `X-Line-Signature` with line-bot-sdk's `WebhookParser` and hands each event it
+handles (message, postback, follow) to the pipeline (bot.core.pipeline), which records it under its
+`webhookEventId` before the 200 and processes it afterwards. The unique event id makes a redelivery
 (`deliveryContext.isRedelivery`) a no-op; LINE's signature carries no timestamp, so it is the
-replay guard as well. In a group or room the bot answers only when it is mentioned.
+replay guard as well. In a group or room the bot answers only when it is mentioned. A follow is the
+neutral event "greeting", a message that is not text "unsupported"; the router answers both.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,27 +21,19 @@ from flask import Flask, Response, request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from bot import texts
-from bot.core import inbox
 from bot.core.config import Settings
 from bot.core.messages import Incoming, Reply
+from bot.core.pipeline import BaseTransport, Pipeline, Rendered, Turn
 from bot.core.push_budget import PushRefused
-from bot.core.router import route
 from bot.core.timers import Deadlines
-from bot.core.worker import EventWorker
 from bot.handlers.line.api import PLATFORM, LineApi
 from bot.handlers.line.render import MESSAGES_PER_REQUEST, Message, render_all
-from bot.people.members import find_member
-from bot.storage.db import session_scope
 
 log = logging.getLogger(__name__)
 
 REPLY_TOKEN_TTL = 50.0  # seconds; LINE accepts a reply token for about a minute, once
 HANDLED = ("message", "postback", "follow")
-FOLLOW_GREETING = "友だち追加ありがとうございます。行政改革実施計画の報告ボットです。"
-TEXT_ONLY = "申し訳ありません。文字のメッセージだけを読み取れます。「ヘルプ」で使い方を表示します。"
 
 
 def _mentions_bot(message: dict[str, Any]) -> bool:
@@ -77,17 +70,23 @@ def to_incoming(event: dict[str, Any]) -> Incoming:
     source = event.get("source", {})
     kind = source.get("type", "user")
     channel = source.get("groupId") or source.get("roomId") or source.get("userId", "")
-    text = value = None
+    text = value = neutral = None
     if event["type"] == "postback":
         value = event.get("postback", {}).get("data", "")
     elif event["type"] == "message" and event["message"].get("type") == "text":
         text = _without_mentions(event["message"])
+    elif event["type"] == "follow":
+        neutral = "greeting"
+    else:  # a sticker, a photo …
+        neutral = "unsupported"
     return Incoming(platform=PLATFORM, user=source.get("userId", ""), channel=channel, text=text, value=value,
-                    event_id=event.get("webhookEventId"), direct=kind == "user", raw=event)
+                    event=neutral, event_id=event.get("webhookEventId"), direct=kind == "user", raw=event)
 
 
-class LineAdapter:
-    """The webhook route and the processing of recorded events."""
+class LineAdapter(BaseTransport):
+    """The webhook route (verify, hand to the pipeline) and LINE's part of the pipeline."""
+
+    name = PLATFORM
 
     def __init__(self, settings: Settings, engine: Engine, api: LineApi | None = None,
                  loading_after: float = 0.5, wall_clock: Callable[[], float] = time.time) -> None:
@@ -98,7 +97,8 @@ class LineAdapter:
         self.api = api or LineApi(settings, engine)
         self.loading_after = loading_after  # show the loading dots only when work takes this long
         self.wall_clock = wall_clock  # reply tokens age in real time, whatever BOT_NOW says
-        self.worker = EventWorker(engine, PLATFORM, self.process, settings.now)
+        self.pipeline = Pipeline(settings, engine, self)
+        self.worker = self.pipeline.worker
         self.loading = ThreadPoolExecutor(max_workers=4, thread_name_prefix="line-loading")
         self.timer = Deadlines("line-loading-timer")  # no thread wakes for a message answered in time
 
@@ -111,49 +111,23 @@ class LineAdapter:
             return "invalid signature", 400
         except (ValueError, KeyError, TypeError):
             return "malformed body", 400
-        rows = []
-        for event in events:
-            if wanted(event):
-                row = inbox.record(self.engine, PLATFORM, event_id_of(event), event, self.settings.now(), claimed=True)
-                if row is not None:  # None: a redelivery of an event already recorded
-                    rows.append((row, event))
-        for row, event in rows:
-            self.worker.submit(row, event)
+        self.pipeline.accept([(event_id_of(event), event) for event in events if wanted(event)])
         return Response("", 200)
 
-    def process(self, event: dict[str, Any]) -> None:
-        """Handle one recorded event: route it, then deliver the replies.
+    # ---- LINE's part of the pipeline ----------------------------------------------------------------
+    def translate(self, payload: dict[str, Any]) -> Turn:
+        return Turn(to_incoming(payload), event_id_of(payload), payload)
 
-        The rendered replies are kept with the event in the routing transaction: when delivery
-        fails and the event is retried, they are delivered, and the message is not routed again.
-        """
-        incoming = to_incoming(event)
-        if "replies" in event:
-            self.deliver(event, incoming.channel, event["replies"])
-            return
-        if event["type"] == "follow":
-            replies = self.greeting(incoming)
-        elif event["type"] == "message" and incoming.text is None:
-            replies = [Reply(TEXT_ONLY)]
-        else:
-            kept: list[tuple[list[Reply], list[Message]]] = []
+    def render(self, turn: Turn, replies: Sequence[Reply]) -> Rendered:
+        return render_all(replies)
 
-            def keep(session: Session, routed: list[Reply]) -> None:
-                kept.append((routed, render_all(routed)))
-                inbox.keep_replies(session, PLATFORM, event_id_of(event), event, kept[-1][1])
+    def around_routing(self, turn: Turn, work: Callable[[], list[Reply]]) -> list[Reply]:
+        if turn.incoming.event is not None:  # a greeting is answered at once
+            return work()
+        return self.with_loading(turn.incoming, work)
 
-            replies = self.with_loading(incoming, lambda: route(self.settings, self.engine, incoming, keep=keep))
-            # rendered once; other replies than those kept: the transaction failed and the core apologises
-            rendered = next((r for source, r in kept if source is replies), None)
-            if rendered is not None:
-                self.deliver(event, incoming.channel, rendered)
-                return
-        self.deliver(event, incoming.channel, render_all(replies))
-
-    def greeting(self, incoming: Incoming) -> list[Reply]:
-        with session_scope(self.engine) as session:
-            known = find_member(session, PLATFORM, incoming.user) is not None
-        return [Reply(FOLLOW_GREETING if known else f"{FOLLOW_GREETING}\n{texts.UNREGISTERED}"), Reply(texts.HELP)]
+    def deliver(self, turn: Turn, rendered: Rendered, *, retry: bool) -> None:
+        self.send_replies(turn.reply_to, turn.incoming.channel, rendered)
 
     def with_loading(self, incoming: Incoming, work: Callable[[], list[Reply]]) -> list[Reply]:
         """Run `work`; in a one-to-one chat, show the loading animation if it takes a while."""
@@ -169,7 +143,7 @@ class LineAdapter:
         finally:
             self.timer.cancel(pending)
 
-    def deliver(self, event: dict[str, Any], to: str, messages: list[Message]) -> None:
+    def send_replies(self, event: dict[str, Any], to: str, messages: list[Message]) -> None:
         """Reply while the token is fresh and unused; push the rest (or all, when it is not)."""
         token = event.get("replyToken")
         age = self.wall_clock() - event.get("timestamp", 0) / 1000
@@ -191,5 +165,5 @@ def register(app: Flask, settings: Settings, engine: Engine) -> bool:
     adapter = LineAdapter(settings, engine)
     app.add_url_rule("/line/webhook", "line_webhook", adapter.webhook, methods=["POST"])
     app.extensions["kaikaku_line"] = adapter
-    adapter.worker.start()
+    adapter.pipeline.start()
     return True

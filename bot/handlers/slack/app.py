@@ -1,9 +1,9 @@
 """Slack adapter: a bolt App over HTTP (POST /slack/events) or Socket Mode.
 
-Before the ack a listener only records the request (bot.core.inbox, unique by Slack's event id, or a
-stable id of an interaction) and hands it to the EventWorker; a redelivery finds the id taken and
-is acknowledged without doing anything. After the ack, bot.handlers.slack.events turns the stored
-payload into the core's `Incoming`, routes it and delivers the replies (bot.handlers.slack.api).
+Before the ack a listener verifies (bolt) and hands the request to the shared pipeline
+(bot.core.pipeline), which records it (unique by Slack's event id, or a stable id of an
+interaction): a redelivery finds the id taken and is acknowledged without doing anything. After the
+ack the pipeline routes it through bot.handlers.slack.events (translate, render, post).
 """
 
 from __future__ import annotations
@@ -22,26 +22,27 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackClientError
 from sqlalchemy import Engine
 
-from bot.core import inbox
 from bot.core.config import Settings
-from bot.core.worker import EventWorker
+from bot.core.pipeline import Pipeline
 from bot.handlers.slack import api as slack_api
 from bot.handlers.slack import blocks as slack_blocks
-from bot.handlers.slack.events import PLATFORM, EventProcessor
+from bot.handlers.slack.events import SlackTransport
+from bot.texts import platforms as say
 
 log = logging.getLogger(__name__)
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 
 
 class SlackBot:
-    """The bolt App, its Web API client, the event worker; one per web process."""
+    """The bolt App, its Web API client, its pipeline; one per web process."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings, self.engine = settings, engine
         self.client = slack_api.make_client(settings)
         self.poster = slack_api.Poster(self.client)
-        self.processor = EventProcessor(settings, engine, self.client, self.poster)
-        self.worker = EventWorker(engine, PLATFORM, self.processor.process, settings.now)
+        self.transport = SlackTransport(self.client, self.poster)
+        self.pipeline = Pipeline(settings, engine, self.transport)
+        self.worker = self.pipeline.worker
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         self.app = App(signing_secret=secret, client=slack_api.make_client(settings, with_token=False),
                        authorize=lambda: self._authorize(), process_before_response=True, name="kaikaku")
@@ -69,10 +70,7 @@ class SlackBot:
     # ---- before the ack: record ----------------------------------------------------------------
     def accept(self, kind: str, event_id: str, body: dict[str, Any]) -> None:
         """Record (the dedupe: a known id is a no-op) and queue; called before ack()."""
-        payload = {"kind": kind, "id": event_id, "body": body}
-        row = inbox.record(self.engine, PLATFORM, event_id, payload, self.settings.now(), claimed=True)
-        if row is not None:
-            self.worker.submit(row, payload)
+        self.pipeline.accept([(event_id, {"kind": kind, "id": event_id, "body": body})])
 
     def on_message(self, body: dict[str, Any], event: dict[str, Any], ack: Ack) -> None:
         """DMs only: in channels the bot answers app_mention (Slack sends both for a mention)."""
@@ -118,7 +116,7 @@ class SlackBot:
     def on_command(self, body: dict[str, Any], ack: Ack) -> None:
         self.accept("command", f"command:{body['trigger_id']}", body)
         in_dm = str(body.get("channel_id", "")).startswith("D")
-        ack() if in_dm else ack(text="ボットとのメッセージ画面でお返事します。")
+        ack() if in_dm else ack(text=say.SLACK_ANSWER_IN_DM)
 
     def start_socket_mode(self) -> Any:
         """Connect over Socket Mode (outbound only), in the background until Slack answers; the handler."""
@@ -152,5 +150,5 @@ def register(app: Flask, settings: Settings, engine: Engine) -> bool:
     else:
         handler = SlackRequestHandler(bot.app)
         app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])
-    bot.worker.start()
+    bot.pipeline.start()
     return True

@@ -27,11 +27,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import texts
 from bot.core.messages import Card, Form, Reply
-from bot.japanese.fiscal_year import FiscalYear
-from bot.reporting.reports import SUBMITTED as DONE
-from bot.reporting.reports import MeasureStatus
+from bot.texts import platforms as platform_texts
 
 CHOICE = "kk_choice"  # action_id prefix of buttons whose value goes to the core
 FORM_OPEN = "kk_form_open"  # the button that opens a Form's modal
@@ -39,7 +36,6 @@ FORM_VIEW = "kk_form"  # callback_id of the modal, and block_id of its input
 SECTION_MAX, BUTTON_MAX, VALUE_MAX, BUTTONS_PER_BLOCK = 3000, 75, 2000, 25
 FIELD_MAX = 300  # longer card fields get a section of their own
 HOME_MEASURES_MAX = 90  # a home tab holds 100 blocks
-STATUS_LABELS = {"submitted": "提出済み", "approved": "承認済み", "draft": "下書き", "returned": "差し戻し"}
 
 
 def escape(text: str) -> str:
@@ -83,9 +79,16 @@ def _chunks(text: str, size: int = SECTION_MAX) -> Iterator[str]:
         yield escaped
 
 
+def _mentioned(escaped: str, reply: Reply) -> str:
+    """Escaped text with the reply's mentions (`Reply.mentions`, Slack's own `<@U…>`) acting again."""
+    for markup in reply.mentions:
+        escaped = escaped.replace(escape(markup), markup)
+    return escaped
+
+
 def message(reply: Reply) -> dict[str, Any]:
     """chat.postMessage arguments (text fallback + blocks) for one reply."""
-    blocks: list[Block] = [SectionBlock(text=_md(part)) for part in _chunks(reply.text)]
+    blocks: list[Block] = [SectionBlock(text=_md(_mentioned(part, reply))) for part in _chunks(reply.text)]
     if reply.card:
         blocks += card_blocks(reply.card)
     for start in range(0, len(reply.choices), BUTTONS_PER_BLOCK):
@@ -96,13 +99,8 @@ def message(reply: Reply) -> dict[str, Any]:
         blocks.append(ActionsBlock(elements=[ButtonElement(
             text=_cut(reply.form.title, BUTTON_MAX), value=form_value(reply.form), action_id=FORM_OPEN,
             style="primary")]))
-    fallback = escape(reply.text or (reply.card.title if reply.card else ""))
+    fallback = _mentioned(escape(reply.text or (reply.card.title if reply.card else "")), reply)
     return {"text": fallback, "blocks": [b.to_dict() for b in blocks]}
-
-
-def mrkdwn_message(safe_text: str) -> dict[str, Any]:
-    """A message of text the adapter composed itself (mentions meant as mentions, user input escaped)."""
-    return {"text": safe_text, "blocks": [SectionBlock(text=_md(safe_text)).to_dict()]}
 
 
 def card_blocks(card: Card) -> list[Block]:
@@ -180,32 +178,23 @@ def form_error(text: str, max_chars: int) -> str | None:
 
 # ---- App Home ------------------------------------------------------------------------------------
 
-def home_view(department: str | None, fy: FiscalYear | None = None,
-              statuses: Sequence[MeasureStatus] = ()) -> dict[str, Any]:
-    """The App Home tab: the user's department, its measures, submitted and missing, report buttons.
-
-    `department` None: the user is not registered (they are told how to register).
-    """
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="行政改革 実施結果の報告"))]
-    if department is None or fy is None:
-        blocks.append(SectionBlock(text=_md(escape(texts.UNREGISTERED))))
-        return View(type="home", blocks=blocks).to_dict()
-    done = sum(1 for s in statuses if s.state in DONE)
-    summary = (f"*{escape(department)}* の{fy.label}の報告状況\n"
-               f"提出済み {done}件 / 全{len(statuses)}件(未提出 {len(statuses) - done}件)")
-    blocks += [
-        SectionBlock(text=_md(summary)),
-        ActionsBlock(elements=[ButtonElement(text="報告する", value="報告", action_id=f"{CHOICE}_home",
-                                             style="primary")]),
-        DividerBlock(),
-    ]
-    for item in statuses[:HOME_MEASURES_MAX]:
-        finished = item.state in DONE
-        label = STATUS_LABELS.get(item.state, "未提出") + ("(修正の下書きあり)" if finished and item.draft else "")
-        text = f"{'✅' if finished else '⬜'} *No.{item.measure.no}* {escape(_cut(item.measure.title, 200))}\n{label}"
-        button = ButtonElement(text="修正" if finished else "報告", value=f"報告 {item.measure.no}",
-                               action_id=f"{CHOICE}_m{item.measure.no}")
-        blocks.append(SectionBlock(text=_md(text), accessory=button))
-    if not statuses:
-        blocks.append(SectionBlock(text=_md("担当の取組はありません。")))
+def home_view(replies: Sequence[Reply]) -> dict[str, Any]:
+    """The App Home tab from the neutral status view (bot.reporting.status_view): a header, the
+    first reply as the summary with its buttons under it, then one section per reply, its one
+    button beside it."""
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=platform_texts.STATUS_TITLE))]
+    first, *rest = list(replies) or [Reply("")]
+    blocks.append(SectionBlock(text=_md(_mentioned(escape(first.text), first))))
+    if first.choices:
+        buttons = [ButtonElement(text=_cut(c.label, BUTTON_MAX), value=c.value[:VALUE_MAX],
+                                 action_id=f"{CHOICE}_home{'' if i == 0 else i}", style="primary" if i == 0 else None)
+                   for i, c in enumerate(first.choices[:BUTTONS_PER_BLOCK])]
+        blocks += [ActionsBlock(elements=buttons), DividerBlock()]
+    for reply in rest[:HOME_MEASURES_MAX]:
+        accessory = None
+        if reply.choices:
+            choice = reply.choices[0]
+            accessory = ButtonElement(text=_cut(choice.label, BUTTON_MAX), value=choice.value[:VALUE_MAX],
+                                      action_id=f"{CHOICE}_h{len(blocks)}")
+        blocks.append(SectionBlock(text=_md(_cut(escape(reply.text), SECTION_MAX)), accessory=accessory))
     return View(type="home", blocks=blocks).to_dict()

@@ -1,0 +1,40 @@
+"""The status view: a member's department, its measures, submitted and missing, report buttons.
+
+Neutral replies (Slack's App Home renders them as its Home tab): the first reply is the summary
+with a button to report, then one reply per measure with its own button. An unregistered user
+gets one reply saying how to register.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.core.context import Context
+from bot.core.messages import Choice, Reply
+from bot.reporting import reports
+from bot.reporting.reports import SUBMITTED as DONE
+from bot.texts import labels
+from bot.texts import platforms as say
+
+
+def status_view(ctx: Context) -> list[Reply]:
+    member = ctx.member
+    if member is None:
+        return [Reply(texts.UNREGISTERED)]
+    fy = reports.report_fy(ctx.settings, ctx.now)
+    statuses = reports.department_status(ctx.session, member.department_id, fy.year)
+    done = sum(1 for s in statuses if s.state in DONE)
+    summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, done=done,
+                                        total=len(statuses), missing=len(statuses) - done)
+    view = [Reply(summary, (Choice(say.STATUS_REPORT, "報告"),))]
+    for item in statuses:
+        finished = item.state in DONE
+        label = labels.STATUS.get(item.state, labels.STATUS["missing"])
+        if finished and item.draft:
+            label += say.STATUS_DRAFT_PENDING
+        text = say.STATUS_ITEM.format(mark="✅" if finished else "⬜", no=item.measure.no,
+                                      title=item.measure.title, label=label)
+        choice = Choice(say.STATUS_FIX if finished else say.STATUS_NEW, f"報告 {item.measure.no}")
+        view.append(Reply(text, (choice,)))
+    if not statuses:
+        view.append(Reply(say.STATUS_NONE))
+    return view

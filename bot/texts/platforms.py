@@ -1,0 +1,26 @@
+"""Sentences of the platform-neutral features that used to live in the adapters: the greeting of
+a new friend, linking a member by mention, the status view (Slack's App Home), and what the bot
+says to a message it cannot read."""
+
+GREETING = "友だち追加ありがとうございます。行政改革実施計画の報告ボットです。"
+UNSUPPORTED = "申し訳ありません。文字のメッセージだけを読み取れます。「ヘルプ」で使い方を表示します。"
+
+# `登録 @user 課名 [役割]`
+LINK_ONLY_COORDINATOR = "ほかの方の登録は、デジタル行政戦略課(取りまとめ担当)の方だけが行えます。"
+LINK_UNKNOWN_DEPARTMENT = "課「{name}」は計画にありません。{hint}"
+LINK_NEAR = "近い名前: {names}"
+LINK_UNKNOWN_ROLE = "役割「{role}」は分かりませんでした。担当者・管理職・取りまとめ担当のいずれかでご指定ください。"
+LINKED = "{who} さんを{department}({role})として登録しました。"
+
+# The status view
+STATUS_TITLE = "行政改革 実施結果の報告"
+STATUS_SUMMARY = "{department} の{fy}の報告状況\n提出済み {done}件 / 全{total}件(未提出 {missing}件)"
+STATUS_REPORT = "報告する"
+STATUS_ITEM = "{mark} No.{no} {title}\n{label}"
+STATUS_DRAFT_PENDING = "(修正の下書きあり)"
+STATUS_FIX = "修正"
+STATUS_NEW = "報告"
+STATUS_NONE = "担当の取組はありません。"
+
+# Slack only: a slash command in a channel is answered in the DM
+SLACK_ANSWER_IN_DM = "ボットとのメッセージ画面でお返事します。"
