@@ -34,10 +34,11 @@ def help_handler(ctx: Context) -> list[Reply] | None:
 def handlers() -> list[Handler]:
     """The order matters: registration and dialogs before questions."""
     from bot import answers
-    from bot.people import registration
-    from bot.reporting import handler as reporting
+    from bot.dialogs import manager
+    from bot.people import profile, registration  # noqa: F401  (profile registers the 設定 dialog)
+    from bot.reporting import handler as reporting  # registers the report dialog
 
-    return [registration.handle, reporting.handle, help_handler, answers.handle]
+    return [registration.handle, manager.handle, reporting.handle, help_handler, answers.handle]
 
 
 def route(settings: Settings, engine: Engine, incoming: Incoming,

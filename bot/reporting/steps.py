@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.catalog.store import measure_by_no
 from bot.core.messages import Card, Choice, Reply
-from bot.dialogs.engine import (
+from bot.dialogs.model import (
     END,
     REGISTRY,
     Accept,
@@ -35,7 +35,7 @@ from bot.japanese.numbers import (
     parse_quantity,
 )
 from bot.people.members import is_coordinator
-from bot.reporting.handler import reports
+from bot.reporting import reports
 from bot.storage.models import Department, Measure, Report
 
 register = REGISTRY
