@@ -89,7 +89,7 @@ def test_report_round_trip_with_buttons_and_modal(workspace: SlackWorkspace, sql
         assert report is not None and report.status == "submitted"
         assert report.result_text == typed  # exactly what was typed, `<`, `&` and newline included
         assert report.progress == "in_progress" and report.rating == "B"
-        assert [(a.value, a.typed, a.basis) for a in report.actuals] == [(1650, "１，６５０名", "見込み")]
+        assert [(a.value, a.typed, a.basis) for a in report.actuals] == [(1650, "１，６５０名", "estimate")]
         assert report.reported_by == f"slack:{USER}"
 
 
