@@ -67,3 +67,12 @@ def test_at_start_up_a_bad_file_stops_the_bot(tmp_path: Path) -> None:
 
 def test_every_shipped_dialog_loads_at_start_up() -> None:
     assert {"report", "settings"} <= set(loader.load_all())
+
+
+def test_no_dialog_repeats_the_generic_words() -> None:
+    """A dialog's `messages:` rewords; a copy of bot/texts/dialogs.py would drift from it."""
+    from bot.texts.dialogs import MESSAGES
+
+    for name, dialog in loader.load_all().items():
+        copies = [key for key, text in dialog.messages.items() if MESSAGES.get(key) == text]
+        assert copies == [], f"{name}: {copies} repeat bot/texts/dialogs.py"
