@@ -94,12 +94,12 @@ def insert_reports(session) -> None:  # type: ignore[no-untyped-def]
                 continue
             at = NOW - timedelta(hours=i)
             report = Report(measure=m, department_id=link.department_id, fy=2026, revision=1, is_current=True,
-                            status="submitted", progress="実施中", result_text=f"No.{m.no}を計画どおり実施しました。",
+                            status="submitted", progress="in_progress", result_text=f"No.{m.no}を計画どおり実施しました。",
                             rating="B", reported_by="console:bench", reported_at=at, created_at=at)
             for position, t in enumerate(x for x in m.targets if x.fy == 2026 and x.value is not None):
                 value = Decimal(t.value) * Decimal("0.97")
                 report.actuals.append(Actual(position=position, metric=t.metric, value=value, unit=t.unit,
-                                             typed=str(value), basis="見込み",
+                                             typed=str(value), basis="estimate",
                                              achievement_rate=Decimal("0.97"), met=False))
             session.add(report)
 

@@ -82,7 +82,7 @@ def add_report(
     revision: int = 1,
     current: bool = True,
     text: str = "計画どおり実施しました。",
-    progress: str | None = "実施中",
+    progress: str | None = "in_progress",
     rating: str | None = "B",
     by: str = "console:tanaka",
     at: datetime,
@@ -440,7 +440,7 @@ def test_results_show_the_latest_report(sqlite_catalog_engine: Engine, settings:
         add_report(s, 34, "危機管理課", revision=1, current=False, text="古い版の結果", at=_jst(1, 9))
         add_report(s, 34, "危機管理課", revision=2, text="養成講座を3回開催し、150名が新たに資格を取得しました。",
                    at=_jst(2, 15, 30), actuals=({"metric": "コミュニティ防災士数", "value": Decimal("1650"), "unit": "名",
-                                                "typed": "１，６５０名", "basis": "見込み",
+                                                "typed": "１，６５０名", "basis": "estimate",
                                                 "achievement_rate": Decimal("0.970588"), "met": False},))
     for question in ["No.34の進捗は?", "No.34の実績", "no34の結果", "No.34の状況は?", "No.34は達成した?",
                      "No.34の令和8年度の実績"]:
@@ -475,7 +475,7 @@ def test_a_percentage_is_compared_in_points(sqlite_catalog_engine: Engine, setti
     method = json.dumps({"rule": "points", "points": "0.03", "text": "…"})
     with session_scope(sqlite_catalog_engine) as s:
         add_report(s, 83, "介護保険課", at=_jst(3, 9), actuals=(
-            {"metric": "収納率", "value": Decimal("99.10"), "unit": "%", "typed": "99.1%", "basis": "確定",
+            {"metric": "収納率", "value": Decimal("99.10"), "unit": "%", "typed": "99.1%", "basis": "final",
              "achievement_rate": None, "met": True, "achievement_method": method},))
     text = said(ask(sqlite_catalog_engine, settings, "No.83の実績"))
     assert "実績: 収納率 99.10%(確定) / 目標 99.07%以上 → 目標との差 +0.03ポイント・達成" in text
@@ -496,7 +496,7 @@ def test_a_department_s_reports(sqlite_catalog_engine: Engine, settings: Setting
     with session_scope(sqlite_catalog_engine) as s:
         add_report(s, 34, "危機管理課", at=_jst(2, 9), actuals=(
             {"metric": "コミュニティ防災士数", "value": Decimal("1720"), "unit": "名", "typed": "1720",
-             "basis": "確定", "achievement_rate": Decimal("1.011765"), "met": True},))
+             "basis": "final", "achievement_rate": Decimal("1.011765"), "met": True},))
         add_report(s, 44, "危機管理課", status="draft", at=_jst(2, 10))
     text = said(ask(sqlite_catalog_engine, settings, "危機管理課の進捗は?"))
     assert "危機管理課の令和8年度の報告状況: 3件中1件提出済み" in text
@@ -528,9 +528,9 @@ def test_status_lists_numeric_achievement(sqlite_catalog_engine: Engine, setting
     with session_scope(sqlite_catalog_engine) as s:
         add_report(s, 34, "危機管理課", at=_jst(2, 9), actuals=(
             {"metric": "コミュニティ防災士数", "value": Decimal("1650"), "unit": "名", "typed": "1650",
-             "basis": "見込み", "achievement_rate": Decimal("0.970588"), "met": False},))
+             "basis": "estimate", "achievement_rate": Decimal("0.970588"), "met": False},))
         add_report(s, 44, "危機管理課", status="draft", at=_jst(2, 9), actuals=(
-            {"metric": "策定済地区数", "value": Decimal("70"), "unit": "地区", "typed": "70", "basis": "見込み",
+            {"metric": "策定済地区数", "value": Decimal("70"), "unit": "地区", "typed": "70", "basis": "estimate",
              "achievement_rate": Decimal("1.129"), "met": True},))
     text = said(ask(sqlite_catalog_engine, settings, "数値目標の達成状況は?"))
     assert "実績報告 1件" in text
@@ -566,7 +566,7 @@ def test_target_results_and_status_on_each_database(catalog_engine: Engine, now:
         add_member(s, "tanaka", "人事課", "田中")
         add_report(s, 7, "人事課", text="運用中です。", at=_jst(2, 15, 30))
         add_report(s, 83, "介護保険課", at=_jst(2, 16), actuals=(
-            {"metric": "収納率", "value": Decimal("98.50"), "unit": "%", "typed": "98.5%", "basis": "見込み",
+            {"metric": "収納率", "value": Decimal("98.50"), "unit": "%", "typed": "98.5%", "basis": "estimate",
              "achievement_rate": None, "met": False},))
     text = said(ask(catalog_engine, settings, "No.7の進捗"))
     assert "■人事課(提出済み)" in text and "報告: 田中さん(2027年2月2日 15:30)" in text

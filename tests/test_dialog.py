@@ -12,15 +12,16 @@ from sqlalchemy import Engine
 
 from bot.core import yaml_io
 from bot.core.messages import Incoming, Reply
-from bot.dialogs import engine as dialog
-from bot.dialogs.engine import (
+from bot.dialogs import engine as dialog_engine
+from bot.dialogs import loader, store
+from bot.dialogs.model import (
     END,
     Accept,
     AskConfirm,
     Dialog,
+    DialogError,
     Ended,
     Env,
-    Key,
     Outcome,
     Registry,
     Reject,
@@ -28,6 +29,7 @@ from bot.dialogs.engine import (
     StateConflict,
     Turn,
 )
+from bot.dialogs.store import Key
 from bot.handlers.console import render
 from bot.storage.db import session_scope
 
@@ -108,7 +110,7 @@ def order_registry() -> Registry:
 
 @pytest.fixture
 def order() -> tuple[Dialog, Registry]:
-    return dialog.parse_dialog(yaml_io.load(ORDER_YAML), "order"), order_registry()
+    return loader.parse_dialog(yaml_io.load(ORDER_YAML), "order"), order_registry()
 
 
 class Chat:
@@ -117,13 +119,13 @@ class Chat:
     def __init__(self, order: tuple[Dialog, Registry], data: dict | None = None) -> None:
         self.dialog, self.registry = order
         self.env = Env(now=NOW)
-        self.state, replies = dialog.start(self.dialog, self.env, data, self.registry)
+        self.state, replies = dialog_engine.start(self.dialog, self.env, data, self.registry)
         self.last = render(replies)
 
     def say(self, text: str | None = None, value: str | None = None) -> str:
         assert isinstance(self.state, State), "the dialog has ended"
         incoming = Incoming("console", "u1", "console", text=text, value=value)
-        self.state, replies = dialog.advance(self.dialog, self.state, incoming, self.env, self.registry)
+        self.state, replies = dialog_engine.advance(self.dialog, self.state, incoming, self.env, self.registry)
         self.last = render(replies)
         return self.last
 
@@ -236,7 +238,7 @@ def test_long_text_past_the_limit_is_refused_whole_and_kept_for_the_form(order) 
     reply = chat.say(long)
     assert "10文字以内" in reply and "11文字" in reply and chat.step == "note"
     assert isinstance(chat.state, State)
-    prompt = dialog.Engine(chat.dialog, chat.env, chat.registry).prompt(chat.dialog.steps["note"], chat.data)
+    prompt = dialog_engine.Engine(chat.dialog, chat.env, chat.registry).prompt(chat.dialog.steps["note"], chat.data)
     assert prompt.form is not None and prompt.form.initial == long and prompt.form.max_chars == 10
     assert prompt.form.label == "備考欄"
     chat.say("あ" * 10)
@@ -275,11 +277,11 @@ def test_fix_returns_to_the_confirmation_after_the_edited_step(order) -> None:
 
 
 def test_every_dialog_in_conversations_loads_and_is_sound() -> None:
-    files = sorted(dialog.CONVERSATIONS.glob("*.yaml"))
+    files = sorted(loader.CONVERSATIONS.glob("*.yaml"))
     assert files, "conversations/ holds the dialogs"
     for path in files:
-        loaded = dialog.load_dialog(path)
-        assert dialog.check_dialog(loaded) == [], path.name
+        loaded = loader.load_dialog(path)
+        assert loader.check_dialog(loaded) == [], path.name
         for step in loaded.steps.values():
             assert step.prompt.strip(), f"{path.name}: {step.name}"
 
@@ -291,20 +293,20 @@ def test_the_checker_names_what_is_wrong(order) -> None:
     raw["steps"]["note"]["prompt"] = " "
     raw["steps"]["size"]["kind"] = "slider"
     raw["on_finish"] = "missing_action"
-    problems = "\n".join(dialog.check_dialog(dialog.parse_dialog(raw, "order"), order_registry()))
+    problems = "\n".join(loader.check_dialog(loader.parse_dialog(raw, "order"), order_registry()))
     for expected in ("「nowhere」", "no_such_validator", "order.note: prompt が空", "slider", "missing_action"):
         assert expected in problems
-    assert dialog.check_dialog(order[0], order[1]) == []
+    assert loader.check_dialog(order[0], order[1]) == []
 
 
 def test_a_file_that_is_not_a_dialog_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("steps: [1, 2]\n", encoding="utf-8")
-    with pytest.raises(dialog.DialogError):
-        dialog.load_dialog(bad)
+    with pytest.raises(DialogError):
+        loader.load_dialog(bad)
     bad.write_text("steps:\n  a: {kind: text, prompt: x, colour: red}\n", encoding="utf-8")
-    with pytest.raises(dialog.DialogError, match="colour"):
-        dialog.load_dialog(bad)
+    with pytest.raises(DialogError, match="colour"):
+        loader.load_dialog(bad)
 
 
 # --- stored state --------------------------------------------------------------------------------
@@ -314,15 +316,15 @@ def test_state_is_stored_after_every_step_and_read_back(engine: Engine, order) -
     key = Key("console", "console", "u1")
     chat = Chat(order)
     with session_scope(engine) as s:
-        assert dialog.load_state(s, key) is None
-        stored = dialog.save_state(s, key, chat.state, NOW)
+        assert store.load_state(s, key) is None
+        stored = store.save_state(s, key, chat.state, NOW)
     assert stored is not None and stored.version == 1
     chat.state = stored
     chat.say("大")
     with session_scope(engine) as s:
-        dialog.save_state(s, key, chat.state, NOW)
+        store.save_state(s, key, chat.state, NOW)
     with session_scope(engine) as s:  # as another process would read it
-        again = dialog.load_state(s, key)
+        again = store.load_state(s, key)
     assert again is not None and again.step == "count" and again.version == 2
     assert again.data == {"size": "大"} and again.history[0]["step"] == "size"
     assert again.updated_at == NOW and again.updated_at.utcoffset() is not None  # the idle clock's start
@@ -334,21 +336,21 @@ def test_two_processes_writing_the_same_version_conflict(engine: Engine, order) 
     key = Key("slack", "D1", "U1")
     chat = Chat(order)
     with session_scope(engine) as s:
-        first = dialog.save_state(s, key, chat.state, NOW)
+        first = store.save_state(s, key, chat.state, NOW)
     assert first is not None
     moved = State(first.dialog, "count", {"size": "小"}, [], first.version)
     with session_scope(engine) as s:
-        dialog.save_state(s, key, moved, NOW)
+        store.save_state(s, key, moved, NOW)
     with pytest.raises(StateConflict), session_scope(engine) as s:
-        dialog.save_state(s, key, moved, NOW)  # the same version again: the other process won
+        store.save_state(s, key, moved, NOW)  # the same version again: the other process won
     with pytest.raises(StateConflict), session_scope(engine) as s:
-        dialog.save_state(s, key, chat.state, NOW)  # a second "new" dialog for the same key
+        store.save_state(s, key, chat.state, NOW)  # a second "new" dialog for the same key
     with session_scope(engine) as s:
-        current = dialog.load_state(s, key)
+        current = store.load_state(s, key)
         assert current is not None and current.version == 2
-        dialog.save_state(s, key, Ended("order", "finished", {}, current.version), NOW)
+        store.save_state(s, key, Ended("order", "finished", {}, current.version), NOW)
     with session_scope(engine) as s:
-        assert dialog.load_state(s, key) is None
+        assert store.load_state(s, key) is None
 
 
 def test_numbers_in_data_stay_json(order) -> None:
@@ -362,23 +364,23 @@ def test_an_installed_wheel_reads_its_own_copy_of_the_dialogs(tmp_path: Path) ->
     checkout = tmp_path / "checkout"
     (checkout / "bot").mkdir(parents=True)
     (checkout / "conversations").mkdir()
-    assert dialog.conversations_folder(checkout / "bot") == checkout / "conversations"  # a development tree
+    assert loader.conversations_folder(checkout / "bot") == checkout / "conversations"  # a development tree
     site = tmp_path / "site-packages"
     (site / "bot" / "conversations").mkdir(parents=True)
     (site / "conversations").mkdir()  # some other distribution's folder of that name
-    assert dialog.conversations_folder(site / "bot") == site / "bot" / "conversations"
+    assert loader.conversations_folder(site / "bot") == site / "bot" / "conversations"
 
 
 def test_timeout_hours_ends_a_dialog_left_alone_too_long() -> None:
     raw = yaml_io.load(ORDER_YAML)
-    assert dialog.parse_dialog(raw, "order").timeout is None  # no timeout unless the file says so
-    timed = dialog.parse_dialog({**raw, "timeout_hours": 24}, "order")
+    assert loader.parse_dialog(raw, "order").timeout is None  # no timeout unless the file says so
+    timed = loader.parse_dialog({**raw, "timeout_hours": 24}, "order")
     assert timed.timeout == timedelta(hours=24)
     last = datetime(2027, 2, 3, 10, 0, tzinfo=UTC)
-    state = dialog.State("order", "count", {}, (), 1, last)
-    assert not dialog.timed_out(timed, state, last + timedelta(hours=24))
-    assert dialog.timed_out(timed, state, last + timedelta(hours=24, seconds=1))
-    assert not dialog.timed_out(dialog.parse_dialog(raw, "order"), state, last + timedelta(days=30))
+    state = State("order", "count", {}, (), 1, last)
+    assert not dialog_engine.timed_out(timed, state, last + timedelta(hours=24))
+    assert dialog_engine.timed_out(timed, state, last + timedelta(hours=24, seconds=1))
+    assert not dialog_engine.timed_out(loader.parse_dialog(raw, "order"), state, last + timedelta(days=30))
     for wrong in (0, -1, "一日", True):
-        with pytest.raises(dialog.DialogError, match="timeout_hours"):
-            dialog.parse_dialog({**raw, "timeout_hours": wrong}, "order")
+        with pytest.raises(DialogError, match="timeout_hours"):
+            loader.parse_dialog({**raw, "timeout_hours": wrong}, "order")

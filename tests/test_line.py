@@ -308,7 +308,7 @@ def test_a_full_report_over_line_ends_in_the_database(bot: Bot, line_api: FakeLi
         assert (report.measure.no, report.status, report.rating) == (34, "submitted", "B")
         assert report.reported_by == f"line:{USER}"
         assert "150名が受講" in (report.result_text or "")
-        assert [(a.metric, int(a.value), a.basis) for a in report.actuals] == [("コミュニティ防災士数", 1650, "見込み")]
+        assert [(a.metric, int(a.value), a.basis) for a in report.actuals] == [("コミュニティ防災士数", 1650, "estimate")]
     assert line_api.of(PUSH) == []  # every answer went by reply token: no push spent
 
 

@@ -96,7 +96,7 @@ def test_a_platform_added_from_one_package_runs_reminder_report_and_question(
         assert report is not None
         assert (report.measure.no, report.status, report.rating) == (34, "submitted", "B")
         assert report.reported_by == f"{fake_chat.NAME}:{USER}"
-        assert [(a.metric, int(a.value), a.basis) for a in report.actuals] == [("コミュニティ防災士数", 1650, "見込み")]
+        assert [(a.metric, int(a.value), a.basis) for a in report.actuals] == [("コミュニティ防災士数", 1650, "estimate")]
 
     # A question.
     assert "1,700名" in "\n".join(m["text"] for m in fake.say("No.34の目標は?"))

@@ -322,7 +322,7 @@ def test_the_state_survives_in_the_database_between_messages(bot: Bot) -> None:
     bot.say(tanaka, "実施中")
     with session_scope(bot.engine) as s:
         row = s.scalar(select(DialogState))
-        assert (row.dialog, row.step, row.data["progress"], row.version) == ("report", "result_text", "実施中", 2)
+        assert (row.dialog, row.step, row.data["progress"], row.version) == ("report", "result_text", "in_progress", 2)
     other_process = Bot(bot.settings, bot.engine)  # nothing is held in memory
     assert "実績値" in other_process.say(tanaka, "講座を開いた。")
     for said in ("1650", "見込み", "B", "確定"):
@@ -351,7 +351,7 @@ def test_a_question_in_the_middle_of_a_report_is_answered_and_the_report_waits(b
     ])
     with session_scope(bot.engine) as s:
         state = s.scalar(select(DialogState))
-        assert state is not None and state.data.get("progress") == "実施中"
+        assert state is not None and state.data.get("progress") == "in_progress"
 
 
 def later(bot: Bot, **delta: float) -> None:

@@ -23,17 +23,17 @@ NOW = datetime(2027, 2, 3, 10, 15, tzinfo=JST)
 R8 = 2026
 
 
-def typed(value: str, text: str, basis: str = "見込み") -> ReportInput:
-    return ReportInput("実施中", "講座を3回開催した。", "B",
+def typed(value: str, text: str, basis: str = "estimate") -> ReportInput:
+    return ReportInput("in_progress", "講座を3回開催した。", "B",
                        [ActualInput("コミュニティ防災士数", Decimal(value), "名", text, basis)])
 
 
 def test_a_draft_becomes_revision_1_when_submitted(catalog_engine: Engine) -> None:
     with session_scope(catalog_engine) as s:
         m34, dept = measure_by_no(s, 34), find_department(s, "危機管理課")
-        draft = reports.save_draft(s, m34, dept, R8, ReportInput("実施中"), "console:tanaka", NOW)
+        draft = reports.save_draft(s, m34, dept, R8, ReportInput("in_progress"), "console:tanaka", NOW)
         assert (draft.revision, draft.status, draft.is_current) == (1, "draft", True)
-        again = reports.save_draft(s, m34, dept, R8, ReportInput("実施中", "途中まで"), "console:tanaka", NOW)
+        again = reports.save_draft(s, m34, dept, R8, ReportInput("in_progress", "途中まで"), "console:tanaka", NOW)
         assert again.id == draft.id and again.result_text == "途中まで"
         report, changed = reports.submit(s, m34, dept, R8, typed("1650", "１，６５０名"), "console:tanaka",
                                          NOW + timedelta(minutes=5))
@@ -51,22 +51,22 @@ def test_editing_a_submitted_report_makes_a_new_current_revision_and_keeps_the_o
         m34, dept = measure_by_no(s, 34), find_department(s, "危機管理課")
         reports.submit(s, m34, dept, R8, typed("1650", "1650"), "console:tanaka", NOW)
         # a draft of the edit does not replace what was submitted
-        reports.save_draft(s, m34, dept, R8, typed("1702", "1,702名", "確定"), "slack:U2", later)
+        reports.save_draft(s, m34, dept, R8, typed("1702", "1,702名", "final"), "slack:U2", later)
         current = reports.current_report(s, m34.id, dept.id, R8)
         assert current is not None and current.revision == 1
         status = {row.measure.no: row for row in reports.department_status(s, dept.id, R8)}
         assert status[34].state == "submitted" and status[34].draft is not None
-        report, changed = reports.submit(s, m34, dept, R8, typed("1702", "1,702名", "確定"), "slack:U2", later)
+        report, changed = reports.submit(s, m34, dept, R8, typed("1702", "1,702名", "final"), "slack:U2", later)
         assert changed and report.revision == 2
-        same, changed = reports.submit(s, m34, dept, R8, typed("1702", "1,702名", "確定"), "slack:U2", later)
+        same, changed = reports.submit(s, m34, dept, R8, typed("1702", "1,702名", "final"), "slack:U2", later)
         assert not changed and same.revision == 2  # nothing new: no revision 3
     with session_scope(catalog_engine) as s:
         rows = reports.revisions(s, measure_by_no(s, 34).id, find_department(s, "危機管理課").id, R8)
         got = [(r.revision, r.status, r.is_current, r.reported_by, r.actuals[0].value, r.actuals[0].basis)
                for r in rows]
         assert got == [
-            (1, "submitted", False, "console:tanaka", Decimal("1650"), "見込み"),
-            (2, "submitted", True, "slack:U2", Decimal("1702"), "確定"),
+            (1, "submitted", False, "console:tanaka", Decimal("1650"), "estimate"),
+            (2, "submitted", True, "slack:U2", Decimal("1702"), "final"),
         ]
         assert reports.aware(rows[0].reported_at, JST) == NOW
         assert reports.aware(rows[1].reported_at, JST) == later
@@ -78,8 +78,8 @@ def test_a_joint_measure_is_reported_by_each_department_side_by_side(catalog_eng
         m7 = measure_by_no(s, 7)
         jinji, digital = find_department(s, "人事課"), find_department(s, "デジタル行政戦略課")
         assert [d.name for d in m7.departments] == ["人事課", "デジタル行政戦略課"]
-        reports.submit(s, m7, digital, R8, ReportInput("完了", "システムを改修した。", "A"), "console:d1", NOW)
-        reports.submit(s, m7, jinji, R8, ReportInput("実施中", "運用ルールを整えた。", "B"), "console:j1", NOW)
+        reports.submit(s, m7, digital, R8, ReportInput("done", "システムを改修した。", "A"), "console:d1", NOW)
+        reports.submit(s, m7, jinji, R8, ReportInput("in_progress", "運用ルールを整えた。", "B"), "console:j1", NOW)
         parts = reports.side_by_side(s, m7, R8)
         assert [(d.name, r.result_text) for d, r in parts] == [
             ("人事課", "運用ルールを整えた。"), ("デジタル行政戦略課", "システムを改修した。")]
@@ -93,7 +93,7 @@ def test_export_has_the_interface_shape(catalog_engine: Engine) -> None:
         reports.submit(s, measure_by_no(s, 34), find_department(s, "危機管理課"), R8,
                        typed("1650", "１，６５０名"), "console:tanaka", NOW)
         reports.save_draft(s, measure_by_no(s, 35), find_department(s, "危機管理課"), R8,
-                           ReportInput("未着手"), "console:tanaka", NOW)
+                           ReportInput("not_started"), "console:tanaka", NOW)
         rows = reports.export_results(s, R8, JST)
         assert reports.export_results(s, 2025, JST) == []
     row = rows[0]

@@ -88,8 +88,8 @@ def test_report_round_trip_with_buttons_and_modal(workspace: SlackWorkspace, sql
         report = s.scalar(select(Report).where(Report.measure_id == measure.id, Report.is_current.is_(True)))
         assert report is not None and report.status == "submitted"
         assert report.result_text == typed  # exactly what was typed, `<`, `&` and newline included
-        assert report.progress == "実施中" and report.rating == "B"
-        assert [(a.value, a.typed, a.basis) for a in report.actuals] == [(1650, "１，６５０名", "見込み")]
+        assert report.progress == "in_progress" and report.rating == "B"
+        assert [(a.value, a.typed, a.basis) for a in report.actuals] == [(1650, "１，６５０名", "estimate")]
         assert report.reported_by == f"slack:{USER}"
 
 

@@ -22,6 +22,7 @@ from bot.answers.results import (
 from bot.core.messages import Choice, Reply
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
+from bot.texts.labels import BASIS, PROGRESS
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
 LABEL_MAX = 20  # LINE's quick-reply label limit
@@ -101,7 +102,7 @@ def _points(points: Decimal) -> str:
 def actual_phrase(a: ActualView, m: MeasureView | None = None) -> str:
     text = f"{a.metric} {amount(a.value, a.unit, _places(m, a.metric) if m else 0)}"
     if a.basis:
-        text += f"({a.basis})"
+        text += f"({BASIS.get(a.basis, a.basis)})"
     return text
 
 
@@ -304,7 +305,7 @@ def _report_lines(m: MeasureView, r: ReportView, targets: Sequence[TargetView], 
     lines = [f"■{r.department}({status}" + (f"・第{r.revision}版" if r.revision > 1 else "") + ")"]
     if r.result_text:
         lines.append(f"実施結果: {r.result_text}")
-    extra = [f"進捗: {r.progress}" if r.progress else "", f"自己評価: {r.rating}" if r.rating else ""]
+    extra = [f"進捗: {PROGRESS.get(r.progress, r.progress)}" if r.progress else "", f"自己評価: {r.rating}" if r.rating else ""]
     if any(extra):
         lines.append(" / ".join(e for e in extra if e))
     by_metric = {t.metric: t for t in targets}

@@ -36,7 +36,7 @@ class ActualView:
     metric: str
     value: Decimal
     unit: str | None
-    basis: str | None  # 見込み / 確定
+    basis: str | None  # a code of bot.texts.labels.BASIS
     rate: Decimal | None  # achievement, 1 = 100%
     met: bool | None
     points: Decimal | None = None  # a percentage target is compared in points (98.9% vs 98.87%)

@@ -37,8 +37,14 @@ def serve() -> None:
 
     from bot.cli.common import engine
     from bot.core.web import serve as run
+    from bot.dialogs.loader import load_all
+    from bot.dialogs.model import DialogError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        load_all()  # a dialog file with a typo stops the start, naming the file, the step and the reason
+    except DialogError as exc:
+        fail(str(exc), code=1)
     run(settings(), engine())
 
 

@@ -26,9 +26,10 @@ from bot.japanese.fiscal_year import FiscalYear, fiscal_year_of
 from bot.japanese.numbers import IncompatibleUnitsError, convert, format_quantity, format_rate, unit_family
 from bot.people.members import is_coordinator
 from bot.storage.models import Actual, Department, Measure, Member, Report, Target
+from bot.texts import labels
 
-PROGRESS = ("未着手", "実施中", "完了")
-BASES = ("見込み", "確定")
+PROGRESS = tuple(labels.PROGRESS)  # the codes stored in report.progress
+BASES = tuple(labels.BASIS)  # the codes stored in actual.basis
 SUBMITTED = ("submitted", "approved")
 
 
@@ -388,11 +389,12 @@ def result_row(report: Report, tz: tzinfo) -> dict[str, Any]:
         "department": report.department.name,
         "title": report.measure.title,
         "status": report.status,
-        "progress": report.progress,
+        "progress": labels.PROGRESS.get(report.progress, report.progress) if report.progress else None,
         "result_text": report.result_text,
         "rating": report.rating,
         "actuals": [
-            {"metric": a.metric, "value": json_number(a.value), "unit": a.unit, "typed": a.typed, "basis": a.basis}
+            {"metric": a.metric, "value": json_number(a.value), "unit": a.unit, "typed": a.typed,
+             "basis": labels.BASIS.get(a.basis, a.basis) if a.basis else None}
             for a in report.actuals
         ],
         "achievement": achievements,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.catalog.store import measure_by_no
 from bot.core.messages import Card, Choice, Reply
-from bot.dialogs.engine import (
+from bot.dialogs.model import (
     END,
     REGISTRY,
     Accept,
@@ -35,8 +35,9 @@ from bot.japanese.numbers import (
     parse_quantity,
 )
 from bot.people.members import is_coordinator
-from bot.reporting.handler import reports
+from bot.reporting import reports
 from bot.storage.models import Department, Measure, Report
+from bot.texts.labels import BASIS, PROGRESS
 
 register = REGISTRY
 NO_PATTERN = re.compile(r"^(?:no\.?|#|番号)?\s*(\d{1,3})\s*(?:番)?$", re.IGNORECASE)
@@ -189,14 +190,19 @@ def report_start(turn: Turn) -> Outcome:
     return Outcome(data)
 
 
+def _code(table: dict[str, str], value: Any) -> Any:
+    """The code of a value: a dialog stored before the codes may still hold the label."""
+    return next((code for code, label in table.items() if label == value), value)
+
+
 def report_input(data: dict[str, Any]) -> reports.ReportInput:
-    basis = data.get("basis")
+    basis = _code(BASIS, data.get("basis"))
     actuals = [
         reports.ActualInput(a["metric"], Decimal(a["value"]), a.get("unit"), a["typed"], basis)
         for a in (data.get("actuals") or []) if a
     ]
     text = data.get("result_text") or data.get("_overlong:result_text")
-    return reports.ReportInput(data.get("progress"), text, data.get("rating"), actuals)
+    return reports.ReportInput(_code(PROGRESS, data.get("progress")), text, data.get("rating"), actuals)
 
 
 def _department(turn: Turn) -> Department:
@@ -347,7 +353,7 @@ def _actual_line(a: dict[str, Any], metric: dict[str, Any], basis: str | None) -
     if a.get("typed") and a["typed"] != shown:
         line += f"(入力: {a['typed']})"
     line += f" / 目標 {metric['target_label']}"
-    return line + (f"({basis})" if basis else "")
+    return line + (f"({BASIS.get(basis, basis)})" if basis else "")
 
 
 @register.card("summary_card")
@@ -356,7 +362,7 @@ def summary_card(turn: Turn) -> Card:
     fields: list[tuple[str, str]] = [
         ("年度", str(d.get("fy_label", ""))),
         ("担当", str(d.get("department", ""))),
-        ("取組状況", str(d.get("progress") or "(未回答)")),
+        ("取組状況", PROGRESS.get(d.get("progress") or "", d.get("progress") or "(未回答)")),
         ("実施結果", str(d.get("result_text") or "(未回答)")),
     ]
     metrics = d.get("metrics") or []

@@ -226,7 +226,7 @@ class Report(Base):
     revision: Mapped[int] = mapped_column(Integer)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(20))  # draft / submitted / approved / returned
-    progress: Mapped[str | None] = mapped_column(String(20))  # 未着手 / 実施中 / 完了
+    progress: Mapped[str | None] = mapped_column(String(20))  # a code of texts.labels.PROGRESS
     result_text: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[str | None] = mapped_column(String(10))
     reported_by: Mapped[str | None] = mapped_column(String(150))
@@ -250,7 +250,7 @@ class Actual(Base):
     value: Mapped[Decimal] = mapped_column(Numeric(20, 4))
     unit: Mapped[str | None] = mapped_column(String(20))
     typed: Mapped[str] = mapped_column(Text)
-    basis: Mapped[str | None] = mapped_column(String(10))  # 見込み / 確定
+    basis: Mapped[str | None] = mapped_column(String(10))  # a code of texts.labels.BASIS
     achievement_rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
     met: Mapped[bool | None] = mapped_column(Boolean)
     achievement_method: Mapped[str | None] = mapped_column(Text)

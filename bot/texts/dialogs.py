@@ -1,0 +1,26 @@
+"""The generic words of every dialog (conversations/*.yaml), said once here.
+
+A dialog's YAML may word any of these its own way under `messages:` (the report says 報告を中断
+しました。 where a dialog in general says 中断しました。); a key it does not give comes from here.
+"""
+
+MESSAGES: dict[str, str] = {
+    "unclear": "すみません、お答えを読み取れませんでした。",
+    "example": "例: {example}",
+    "choose": "選択肢の番号か言葉でお答えください。",
+    "empty": "空のメッセージは受け付けられません。",
+    "too_long": (
+        "{max_chars:,}文字以内でお願いします(いまの入力は{length:,}文字です)。"
+        "入力された文章は消さずに残しています。短くしてからもう一度送ってください。"
+    ),
+    "back_at_start": "これより前の質問はありません。",
+    "back": "一つ前の質問に戻ります。",
+    "help_common": "「戻る」で一つ前の質問へ、「キャンセル」で中断します。",
+    "cancelled": "中断しました。",
+    "timed_out": "前回の入力から{hours}時間以上たちました。",
+    "confirm_yes": "はい(この値で進む)",
+    "confirm_no": "いいえ(入力し直す)",
+    "conflict": "ほぼ同時に届いた別のメッセージを先に処理しました。お手数ですが、もう一度送ってください。",
+    "continue_after_question": "{title}の続きです。",
+}
+"""Keys the engine and the conversation manager use; placeholders are filled from the dialog's data."""
