@@ -39,7 +39,7 @@ def env(sqlite_catalog_url: str, slack_api: SlackApiStub, tmp_path: Path) -> dic
     port = free_port()
     values = {**os.environ, "DATABASE_URL": sqlite_catalog_url, "BOT_NOW": "2027-02-03T10:15:00+09:00",
               "SLACK_BOT_TOKEN": "xoxb-kaikaku-e2e", "SLACK_SIGNING_SECRET": sr.SECRET,
-              "SLACK_API_URL": slack_api.url, "PORT": str(port)}
+              "SLACK_API_URL": slack_api.url, "PORT": str(port), "SECRET_KEY": "test-secret-key-for-serve"}
     for name in ("SLACK_APP_TOKEN", "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN"):
         values.pop(name, None)
     add = [*KAIKAKU, "members", "add", "--platform", "slack", "--user", "U0TANAKA", "--department", "危機管理課"]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.catalog.schema import MeasureEntry
@@ -101,20 +102,40 @@ def load_catalog(session: Session, entries: Iterable[MeasureEntry], info: PlanIn
     if info.source_sha256 and plan.source_sha256 != info.source_sha256:
         plan.source_sha256 = info.source_sha256
     cache: dict[str, Department] = {}
-    existing = {m.no: m for m in session.scalars(select(Measure).where(Measure.plan_id == plan.id))}
-    entries = list(entries)
-    for entry in entries:
-        measure = existing.get(entry.no) or Measure(plan_id=plan.id, no=entry.no)
-        if measure.id is None:
-            session.add(measure)
-        _apply(session, measure, entry, cache)
-        for alias, name in _damaged_spellings(entry).items():
-            _add_alias(session, alias, _department(session, name, cache))
-    _drop_unreported(session, plan, {e.no for e in entries}, existing)
-    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+    with _watching(session) as changed:
+        existing = {m.no: m for m in session.scalars(select(Measure).where(Measure.plan_id == plan.id))}
+        entries = list(entries)
+        for entry in entries:
+            measure = existing.get(entry.no) or Measure(plan_id=plan.id, no=entry.no)
+            if measure.id is None:
+                session.add(measure)
+            _apply(session, measure, entry, cache)
+            for alias, name in _damaged_spellings(entry).items():
+                _add_alias(session, alias, _department(session, name, cache))
+        _drop_unreported(session, plan, {e.no for e in entries}, existing)
+        session.flush()
+    if changed:
         plan.loaded_at = datetime.now(UTC)  # tells caches (bot.answers) that the catalog changed
-    session.flush()
+        session.flush()
     return plan
+
+
+@contextmanager
+def _watching(session: Session) -> Iterator[list[bool]]:
+    """Whether any flush inside the block wrote something. Queries autoflush as the load goes,
+    so `session.new/dirty/deleted` at the end are empty even when rows changed (a reordered
+    joint measure went unnoticed that way)."""
+    changed: list[bool] = []
+
+    def note(sess: Session, _context: Any, _instances: Any) -> None:
+        if sess.new or sess.deleted or any(sess.is_modified(o) for o in sess.dirty):
+            changed.append(True)
+
+    event.listen(session, "before_flush", note)
+    try:
+        yield changed
+    finally:
+        event.remove(session, "before_flush", note)
 
 
 def _add_alias(session: Session, alias: str, dept: Department) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
-from bot.cli import ask, catalog, chat, members, results, schedule, setup
+from bot.cli import ask, catalog, chat, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
 
 app = typer.Typer(
@@ -21,7 +23,18 @@ ask.register(app)
 app.add_typer(results.app, name="results", help="実施結果の書き出し: export")
 app.add_typer(line_cli.app, name="line", help="LINE: 今月のプッシュ送信数と上限")
 schedule.register(app)
+purge.register(app)
 
 
 def main() -> None:
-    app()
+    """Every command: an unusable database is one line on stderr (exit 1), not a traceback."""
+    from bot.cli.common import database_problem, settings
+
+    try:
+        app()
+    except Exception as exc:
+        problem = database_problem(exc, settings().database_url)
+        if problem is None:
+            raise
+        print(problem, file=sys.stderr)
+        raise SystemExit(1) from None

@@ -51,6 +51,45 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise SystemExit(code)
 
 
+def database_problem(exc: BaseException, url: str) -> str | None:
+    """One line for an unusable DATABASE_URL (malformed, or the server cannot be reached), or
+    None when `exc` is not about the database. The URL is shown without its password."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from bot.texts import safety as t
+
+    if isinstance(exc, OperationalError | InterfaceError) and _url_problem(url) is None:
+        return t.DATABASE_UNREACHABLE.format(where=_shown(url), reason=_first_line(exc.orig or exc))
+    reason = _url_problem(url)
+    return None if reason is None else t.DATABASE_URL_INVALID.format(reason=reason)
+
+
+def _url_problem(url: str) -> str | None:
+    """Why this URL cannot be used (unparsable, unknown database, driver missing), or None."""
+    from sqlalchemy.engine import make_url
+
+    from bot.storage.db import normalize_url
+
+    try:
+        make_url(normalize_url(url)).get_dialect().import_dbapi()
+    except Exception as exc:
+        return _first_line(exc)
+    return None
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    from bot.storage.db import normalize_url
+
+    return make_url(normalize_url(url)).render_as_string(hide_password=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else exc.__class__.__name__)[:300]
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 

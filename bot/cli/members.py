@@ -38,13 +38,17 @@ def invite(
 ) -> None:
     """Print a one-time registration code; the person sends `登録 CODE` to the bot."""
     from bot.people.registration import issue_code
+    from bot.texts.safety import EMPTY_SECRET_KEY
 
     if role not in ROLES:
         fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
     conf = settings()
+    secret = conf.secret_key.get_secret_value()
+    if not secret.strip():
+        fail(EMPTY_SECRET_KEY)
     with session() as s:
         dept = department_or_fail(s, department)
-        inv = issue_code(s, dept, conf.now(), conf.registration_code_ttl_hours, role, name)
+        inv = issue_code(s, dept, conf.now(), conf.registration_code_ttl_hours, role, name, secret)
     until = inv.expires_at.astimezone(conf.tz).strftime("%Y-%m-%d %H:%M")
     typer.echo(f"登録コード: {inv.code}")
     typer.echo(f"{inv.department}({role})用、1回限り、{until} まで有効です。")

@@ -36,10 +36,14 @@ def serve() -> None:
     import logging
 
     from bot.cli.common import engine
+    from bot.core.config import check_secrets
     from bot.core.web import serve as run
     from bot.dialogs.loader import load_all
     from bot.dialogs.model import DialogError
 
+    problems = check_secrets(settings())
+    if problems:
+        fail("\n".join(problems))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         load_all()  # a dialog file with a typo stops the start, naming the file, the step and the reason

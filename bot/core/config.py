@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     line_push_monthly_budget: int = 200
 
     port: int = 8000
+    # Keys the registration-code hashes (HMAC-SHA256), so a copy of the database does not give
+    # the codes away; also signs the dashboard's links and sessions. Required to serve.
+    secret_key: SecretStr = SecretStr("")
 
     # Which fiscal year a report is for: the FY just ended from April to this month (late
     # reports, 確定 figures), the current FY otherwise (the round itself runs February–March).
@@ -92,6 +95,31 @@ def _platform_names() -> list[str]:
     from bot.core import platforms  # imported late: the registry loads the adapters' packages
 
     return list(platforms.names())
+
+
+def _blank(secret: SecretStr | None) -> bool:
+    """Set (possibly to nothing) but holding no usable value."""
+    return secret is not None and not secret.get_secret_value().strip()
+
+
+def check_secrets(settings: Settings) -> list[str]:
+    """What is wrong with the secrets for serving, one sentence each (empty: all is well).
+
+    An empty signing secret would accept any forged request; an empty SECRET_KEY would leave
+    registration codes recoverable from the database.
+    """
+    from bot.texts import safety as t
+
+    problems = []
+    slack_on = settings.slack_bot_token is not None and not _blank(settings.slack_bot_token)
+    socket_mode = settings.slack_app_token is not None and not _blank(settings.slack_app_token)
+    if slack_on and not socket_mode and _blank(settings.slack_signing_secret):
+        problems.append(t.EMPTY_SIGNING_SECRET)
+    if settings.line_channel_access_token is not None and _blank(settings.line_channel_secret):
+        problems.append(t.EMPTY_LINE_SECRET)
+    if not settings.secret_key.get_secret_value().strip():
+        problems.append(t.EMPTY_SECRET_KEY)
+    return problems
 
 
 @lru_cache(maxsize=1)

@@ -1,13 +1,17 @@
 """Linking a chat account to a department with a one-time registration code (`登録 CODE`).
 
 Chat user ids (LINE's above all) are not known in advance, so the coordinating division issues a
-code (`kaikaku members invite`) and the person sends it to the bot. Only the code's SHA-256 is
-stored; a code expires, is used once, and failed attempts are rate-limited per account.
+code (`kaikaku members invite`) and the person sends it to the bot. Only a keyed hash of the code
+is stored (HMAC-SHA256 with SECRET_KEY): a copy of the database alone cannot recover a code (a plain
+SHA-256 of ~40 bits can be searched through in minutes). Codes stored before the key came in
+(plain SHA-256) still work until they expire. A code expires, is used once, and failed attempts
+are rate-limited per account.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
@@ -58,7 +62,14 @@ def normalize_code(typed: str) -> str:
     return re.sub(r"[\s\-‐－ー]", "", text).upper()
 
 
-def hash_code(code: str) -> str:
+def hash_code(code: str, secret: str = "") -> str:
+    """The stored form of a code: HMAC-SHA256 keyed with the server's SECRET_KEY (64 hex digits)."""
+    message = normalize_code(code).encode("ascii", "replace")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def legacy_hash(code: str) -> str:
+    """How codes were stored before SECRET_KEY: an unkeyed SHA-256 (kept until they expire)."""
     return hashlib.sha256(normalize_code(code).encode("ascii", "replace")).hexdigest()
 
 
@@ -74,7 +85,7 @@ def display_code(code: str) -> str:
 
 def issue_code(
     session: Session, department: Department, now: datetime, ttl_hours: int,
-    role: str = "staff", name: str | None = None,
+    role: str = "staff", name: str | None = None, secret: str = "",
 ) -> Invitation:
     """Create a one-time code for `department`; the returned code is the only copy of it."""
     if role not in ROLES:
@@ -82,7 +93,7 @@ def issue_code(
     code = new_code()
     expires = now + timedelta(hours=ttl_hours)
     session.add(RegistrationCode(
-        code_hash=hash_code(code), department_id=department.id, role=role, name=name,
+        code_hash=hash_code(code, secret), department_id=department.id, role=role, name=name,
         created_at=now, expires_at=expires,
     ))
     session.flush()
@@ -120,7 +131,9 @@ def register(ctx: Context, typed_code: str) -> list[Reply]:
     if len(failures) >= MAX_FAILURES:
         until = _aware(failures[-MAX_FAILURES], tz) + FAILURE_WINDOW
         return [Reply(TOO_MANY.format(until=_when(until, tz)))]
-    code = ctx.session.scalar(select(RegistrationCode).where(RegistrationCode.code_hash == hash_code(typed_code)))
+    secret = ctx.settings.secret_key.get_secret_value()
+    hashes = (hash_code(typed_code, secret), legacy_hash(typed_code))
+    code = ctx.session.scalar(select(RegistrationCode).where(RegistrationCode.code_hash.in_(hashes)).limit(1))
     if code is None:
         return _fail(ctx, NOT_FOUND.format(code=typed_code.strip()))
     department = ctx.session.get(Department, code.department_id)

@@ -9,14 +9,16 @@ submitted itself.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from types import EllipsisType
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.catalog.store import json_number, key_of_fy
@@ -254,19 +256,44 @@ def _fill(report: Report, measure: Measure, data: ReportInput) -> None:
         )
 
 
+def lock_report(session: Session, measure_id: int, department_id: int, fy: int) -> None:
+    """Serialise the writers of one (measure, department, fy) until this transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock on the key. SQLite has one writer at a time:
+    a write (of no row) takes the database's write lock, held until commit. Report rows read
+    before the lock are expired so that what follows sees what the other writer committed.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_lock_key(measure_id, department_id, fy))))
+    elif dialect == "sqlite":
+        session.execute(update(Report).where(false()).values(is_current=Report.is_current))
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Report) and (obj.measure_id, obj.department_id, obj.fy) == (measure_id, department_id, fy):
+            session.expire(obj)
+
+
+def _lock_key(measure_id: int, department_id: int, fy: int) -> int:
+    """A signed 64-bit advisory-lock key for one report (PostgreSQL's bigint)."""
+    digest = hashlib.blake2b(f"report:{measure_id}:{department_id}:{fy}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def save_draft(session: Session, measure: Measure, department: Department, fy: int, data: ReportInput,
                who: str, now: datetime) -> Report:
     """Keep what was typed so far: the pending draft is updated, or a new draft revision made.
 
-    The draft is the current revision only while nothing has been submitted.
+    The draft is the current revision only while no revision is current (nothing submitted):
+    a draft typed after a submission never stands beside it in the export.
     """
+    lock_report(session, measure.id, department.id, fy)
     report = pending_draft(session, measure.id, department.id, fy)
     if report is None:
-        submitted = last_submitted(session, measure.id, department.id, fy)
+        current = current_report(session, measure.id, department.id, fy)
         report = Report(
             measure_id=measure.id, department_id=department.id, fy=fy,
             revision=_next_revision(session, measure.id, department.id, fy),
-            is_current=submitted is None, status="draft", created_at=now,
+            is_current=current is None, status="draft", created_at=now,
         )
         session.add(report)
     report.reported_by = who
@@ -283,11 +310,29 @@ def same_content(report: Report, data: ReportInput) -> bool:
         data.progress, data.result_text, data.rating, given)
 
 
+class SubmittedMeanwhile(Exception):
+    """Someone submitted this report after the person began: that submission stands, and what
+    this person typed is kept as a draft (nothing is lost, nothing is doubled)."""
+
+    def __init__(self, current: Report, kept: Report) -> None:
+        super().__init__(f"report {current.measure_id}/{current.department_id}/{current.fy}: "
+                         f"revision {current.revision} was submitted meanwhile")
+        self.current = current  # the submission that came first
+        self.kept = kept  # this person's text, as a draft revision
+
+
 def submit(session: Session, measure: Measure, department: Department, fy: int, data: ReportInput,
-           who: str, now: datetime) -> tuple[Report, bool]:
+           who: str, now: datetime, seen: int | None | EllipsisType = ...) -> tuple[Report, bool]:
     """Submit a report: the pending draft becomes the new submitted revision, or a new revision is
     made; it becomes the current one. Returns (report, changed): submitting exactly the current
-    submitted content again makes no new revision."""
+    submitted content again makes no new revision.
+
+    Submissions of one (measure, department, fy) are serialised (`lock_report`). `seen` is the
+    submitted revision the person saw when they began (None: none); when another has been
+    submitted since, nothing is overwritten: their text is kept as a draft and
+    `SubmittedMeanwhile` raised (a compare-and-set). Without `seen` the last submission wins.
+    """
+    lock_report(session, measure.id, department.id, fy)
     draft = pending_draft(session, measure.id, department.id, fy)
     previous = last_submitted(session, measure.id, department.id, fy)
     if previous is not None and same_content(previous, data):
@@ -295,6 +340,8 @@ def submit(session: Session, measure: Measure, department: Department, fy: int, 
             session.delete(draft)
             session.flush()
         return previous, False
+    if seen is not ... and previous is not None and previous.revision != seen:
+        raise SubmittedMeanwhile(previous, save_draft(session, measure, department, fy, data, who, now))
     for other in revisions(session, measure.id, department.id, fy):
         if other is not draft and other.is_current:
             other.is_current = False
@@ -316,6 +363,7 @@ def submit(session: Session, measure: Measure, department: Department, fy: int, 
 
 
 def discard_draft(session: Session, measure_id: int, department_id: int, fy: int) -> bool:
+    lock_report(session, measure_id, department_id, fy)
     draft = pending_draft(session, measure_id, department_id, fy)
     if draft is None:
         return False

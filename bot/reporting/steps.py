@@ -36,6 +36,7 @@ from bot.japanese.numbers import (
 )
 from bot.people.members import is_coordinator
 from bot.reporting import reports
+from bot.reporting.meanwhile import notice
 from bot.storage.models import Department, Measure, Report
 from bot.texts.labels import BASIS, PROGRESS
 
@@ -217,8 +218,14 @@ def report_submit(turn: Turn) -> Outcome:
     measure, department = _measure(turn), _department(turn)
     if not reports.can_report(env.member, measure, env.settings):
         return Outcome(replies=[Reply(turn.msg("not_yours", no=measure.no, owners=data.get("owners", "")))])
-    report, changed = reports.submit(_db(turn), measure, department, int(data["fy"]), report_input(data),
-                                     env.who, _now(turn))
+    seen = (data.get("submitted") or {}).get("revision")
+    try:
+        report, changed = reports.submit(_db(turn), measure, department, int(data["fy"]), report_input(data),
+                                         env.who, _now(turn), seen=seen)
+    except reports.SubmittedMeanwhile as meanwhile:  # theirs stands; this text is kept as a draft
+        told = notice(_db(turn), meanwhile, env.who, env.member.department_id, _now(turn), env.settings.tz)
+        summary = _report_summary(meanwhile.current, list(data.get("metrics") or []), env.settings.tz)
+        return Outcome({"submitted": summary}, [Reply(told)], goto="summary")
     lines = [turn.msg("submitted" if changed else "unchanged", revision=report.revision)]
     for a in report.actuals:
         text = reports.method_of(a).get("text")

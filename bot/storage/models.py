@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -218,7 +220,13 @@ class Report(Base):
     """One revision of a department's report on a measure for a fiscal year."""
 
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("measure_id", "department_id", "fy", "revision"),)
+    __table_args__ = (
+        UniqueConstraint("measure_id", "department_id", "fy", "revision"),
+        # At most one current revision per (measure, department, fy): two submissions racing
+        # cannot both stay current (the second insert or update fails; see reports.submit).
+        Index("uq_report_one_current", "measure_id", "department_id", "fy", unique=True,
+              sqlite_where=sql_text("is_current"), postgresql_where=sql_text("is_current")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"))
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))

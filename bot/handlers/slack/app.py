@@ -70,6 +70,7 @@ class SlackBot:
     # ---- before the ack: record ----------------------------------------------------------------
     def accept(self, kind: str, event_id: str, body: dict[str, Any]) -> None:
         """Record (the dedupe: a known id is a no-op) and queue; called before ack()."""
+        body = {k: v for k, v in body.items() if k != "token"}  # Slack's legacy verification token: never stored
         self.pipeline.accept([(event_id, {"kind": kind, "id": event_id, "body": body})])
 
     def on_message(self, body: dict[str, Any], event: dict[str, Any], ack: Ack) -> None:
