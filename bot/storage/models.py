@@ -239,6 +239,11 @@ class Report(Base):
     rating: Mapped[str | None] = mapped_column(String(10))
     reported_by: Mapped[str | None] = mapped_column(String(150))
     reported_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The manager's (or the coordinating division's) decision on a submitted revision:
+    # status becomes approved / returned; the comment is the reason for a return.
+    reviewed_by: Mapped[str | None] = mapped_column(String(150))
+    reviewed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    review_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     measure: Mapped[Measure] = relationship()
     department: Mapped[Department] = relationship()
@@ -280,6 +285,24 @@ class DialogState(Base):
     history: Mapped[list[Any]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class AuditEntry(Base):
+    """One recorded act: who did what to which report, member, assignment or catalog entry, and
+    the values before and after (JSON). Written in the same transaction as the act itself."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    actor: Mapped[str] = mapped_column(String(150))  # "platform:user_id", or "cli:<os user>"
+    actor_name: Mapped[str | None] = mapped_column(String(100))  # display name at the time
+    action: Mapped[str] = mapped_column(String(30))  # a code of texts.labels.AUDIT_ACTION
+    subject: Mapped[str] = mapped_column(String(20))  # report / member / assignment / catalog
+    measure_no: Mapped[int | None] = mapped_column(Integer, index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    fy: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class InboundEvent(Base):

@@ -18,3 +18,19 @@ STATUS = {
     "returned": "差し戻し",
 }
 """Where one (measure, department) stands in a round; `missing` means no report at all."""
+
+AUDIT_ACTION = {
+    "submit": "提出",
+    "revise": "修正",
+    "approve": "承認",
+    "return": "差戻し",
+    "member_add": "メンバー追加",
+    "member_remove": "メンバー削除",
+    "member_move": "課の変更",
+    "role_change": "役割の変更",
+    "assign": "担当課の割り当て",
+    "unassign": "担当課の割り当て解除",
+    "catalog_load": "取組一覧の読み込み",
+    "code_issue": "登録コードの発行",
+}
+"""What an audit entry records (bot.storage.audit)."""

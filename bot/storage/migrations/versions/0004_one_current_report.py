@@ -3,8 +3,8 @@
 A partial unique index (SQLite and PostgreSQL both support `WHERE` on an index): two
 submissions racing can no longer both stay current.
 
-Revision ID: 0007
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
