@@ -43,7 +43,9 @@ REPORTER_IMPORTED = "取り込み({source})"
 REPORTER_UNKNOWN = "(登録のない利用者)"
 
 SUMMARY_BY_DEPARTMENT = "課ごとの回答・承認状況"
-SUMMARY_COLUMNS = ("担当課", "取組数", "提出済", "承認済", "差戻し", "下書き", "未着手", "回答率", "承認率")
+SUMMARY_COLUMNS = ("担当課", "取組数", "回答率", "承認率")
+"""The 集計 sheet's department table: name, count, then one column per status (labels.STATUS),
+then the two rates."""
 SUMMARY_TOTAL = "合計"
 SUMMARY_TARGETS = "数値目標の達成状況"
 SUMMARY_TARGET_COLUMNS = ("No.", "取組項目", "担当課", "指標", "目標", "実績", "達成率", "達成状況")
