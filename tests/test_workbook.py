@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import shutil
 import subprocess
@@ -262,14 +261,17 @@ def test_export_refuses_unknown_formats_and_by_department_outside_xlsx(initialis
 # --- printed ------------------------------------------------------------------------------------------
 
 
-def test_the_workbook_prints_to_a4_landscape_pdf(workbook_bytes: bytes, tmp_path: Path) -> None:
+def test_the_workbook_prints_to_a4_landscape_pdf(sqlite_catalog_engine: Engine, tmp_path: Path) -> None:
     """LibreOffice converts a copy to PDF: A4 landscape pages, the header on each, the text in it.
     (CI installs LibreOffice and poppler-utils; a machine without them skips, saying so.)"""
     soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
     if soffice is None or pdftotext is None:
         pytest.skip("LibreOffice (soffice) or poppler-utils (pdftotext) is not installed here")
+    a_year_of_reports(sqlite_catalog_engine)
+    with session_scope(sqlite_catalog_engine) as s:
+        workbook = build_workbook(s, R8, tz=JST)
     source = tmp_path / "r8.xlsx"
-    source.write_bytes(workbook_bytes)
+    source.write_bytes(workbook)
     profile = tmp_path / "lo-profile"
     subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
