@@ -18,9 +18,11 @@ from bot.answers.results import (
     round_status,
     year_states,
 )
+from bot.answers.trend import trend_reply
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.japanese.fiscal_year import fiscal_year_of
+from bot.reporting.results_table import measure_trend
 from bot.storage.models import Member
 
 MAX_REPLIES = 5  # LINE sends at most five messages per reply
@@ -96,6 +98,8 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
             replies.append(render.overview(m, _plan_years(ask, q)[0]))
         elif kind is Kind.RESULTS:
             replies.extend(_results(ask, m, q))
+        elif kind is Kind.TREND:
+            replies.append(trend_reply(m, measure_trend(ask.session, m.no)))
         else:
             outside = _outside(ask, q)
             if outside is not None:

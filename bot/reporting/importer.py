@@ -16,7 +16,7 @@ import csv
 import getpass
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -214,17 +214,28 @@ def _actuals(value: str, measure: Measure, fy: int) -> list[reports.ActualInput]
     return out
 
 
-def _check(session: Session, row: dict[str, str], fy: int) -> _Checked | None:
-    """The report a row carries, or None for a row with nothing reported; _RowError when wrong."""
-    measure = _measure(session, row["No."])
-    department = _department(session, measure, row["担当課"])
-    data = reports.ReportInput(
-        progress=_progress(row.get(READ["progress"], "")),
-        result_text=row.get(READ["result_text"], "") or None,
-        rating=_rating(row.get(READ["rating"], "")),
-        actuals=_actuals(row.get(READ["actual"], ""), measure, fy),
-    )
-    return None if data.is_empty else _Checked(measure, department, data)
+def _check(session: Session, row: dict[str, str], fy: int) -> tuple[_Checked | None, list[_RowError]]:
+    """The report a row carries (None for a row with nothing reported), and every problem in it."""
+    problems: list[_RowError] = []
+
+    def read(column: Callable[[], Any]) -> Any:
+        try:
+            return column()
+        except _RowError as exc:
+            problems.append(exc)
+            return None
+
+    measure = read(lambda: _measure(session, row["No."]))
+    department = read(lambda: _department(session, measure, row["担当課"])) if measure is not None else None
+    progress = read(lambda: _progress(row.get(READ["progress"], "")))
+    rating = read(lambda: _rating(row.get(READ["rating"], "")))
+    actuals = read(lambda: _actuals(row.get(READ["actual"], ""), measure, fy)) if measure is not None else None
+    if problems:
+        return None, problems
+    assert isinstance(measure, Measure) and isinstance(department, Department)
+    data = reports.ReportInput(progress=progress, result_text=row.get(READ["result_text"], "") or None,
+                               rating=rating, actuals=actuals or [])
+    return (None if data.is_empty else _Checked(measure, department, data)), []
 
 
 def _reported_in_chat(session: Session, checked: _Checked, fy: int) -> bool:
@@ -239,11 +250,8 @@ def check_rows(session: Session, table: Table, fy: int) -> tuple[list[_Checked],
     errors: list[str] = []
     seen: dict[tuple[int, int], int] = {}
     for number, row in table.rows:
-        try:
-            item = _check(session, row, fy)
-        except _RowError as exc:
-            errors.append(t.IMPORT_ROW_ERROR.format(row=number, column=exc.column, reason=exc.reason))
-            continue
+        item, problems = _check(session, row, fy)
+        errors += [t.IMPORT_ROW_ERROR.format(row=number, column=p.column, reason=p.reason) for p in problems]
         if item is None:
             continue
         key = (item.measure.id, item.department.id)

@@ -46,16 +46,17 @@ def plan_years(session: Session, fy: int) -> Plan:
 # --- one cell's worth -------------------------------------------------------------------------------
 
 
-def target_words(target: Target) -> str:
+def target_words(target: Target, *, with_metric: bool = True) -> str:
     """A target in words: コミュニティ防災士数 1,700名以上(累計), 実質公債費比率 10%未満,
     経常収支比率 中核市平均以下, 温室効果ガス排出量 40%以上(H25比)."""
     q = (target.qualifier or "").strip()
+    metric = f"{target.metric} " if with_metric else ""
     if target.value is None:
-        return f"{target.metric} {q or t.DIRECTION.get(target.direction, '')}".strip()
+        return f"{metric}{q or t.DIRECTION.get(target.direction, '')}".strip()
     number = format_quantity(Decimal(target.value), target.unit)
     if q.startswith(("以上", "以下", "未満", "超")):
-        return f"{target.metric} {number}{q}"
-    phrase = f"{target.metric} {number}{t.DIRECTION.get(target.direction, '')}"
+        return f"{metric}{number}{q}"
+    phrase = f"{metric}{number}{t.DIRECTION.get(target.direction, '')}"
     return f"{phrase}({q})" if q else phrase
 
 
@@ -263,3 +264,35 @@ def _metrics(measure: Measure, reports: Sequence[Report]) -> list[str]:
     names = [x.metric for x in sorted(measure.targets, key=lambda x: (x.position, x.fy))]
     names += [a.metric for r in reports for a in r.actuals]
     return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """One numeric measure's metric: the actuals reported year by year (earlier years imported)."""
+
+    no: int
+    title: str
+    metric: str
+    points: tuple[tuple[int, Decimal, str | None], ...]  # (fy, value, unit), oldest first
+
+
+def trend_series(session: Session, plan: Plan, up_to_fy: int) -> list[TrendSeries]:
+    """Numeric measures with an actual for a year before `up_to_fy`: their actuals up to that
+    year (one query, whatever the plan's size). A joint measure's first department's figure."""
+    rows = session.execute(
+        select(Measure.no, Measure.title, Report.fy, Actual.metric, Actual.value, Actual.unit)
+        .join(Report, Report.measure_id == Measure.id)
+        .join(Actual, Actual.report_id == Report.id)
+        .where(Measure.plan_id == plan.id, Measure.numeric_goal.is_(True), Report.is_current.is_(True),
+               Report.status.in_(SUBMITTED), Report.fy >= plan.first_fy, Report.fy <= up_to_fy)
+        .order_by(Measure.no, Actual.position, Report.fy, Report.department_id)
+    )
+    found: dict[tuple[int, str], tuple[str, dict[int, tuple[Decimal, str | None]]]] = {}
+    for no, title, fy, metric, value, unit in rows:
+        years = found.setdefault((no, metric), (title, {}))[1]
+        years.setdefault(fy, (Decimal(value), unit))
+    return [
+        TrendSeries(no, title, metric, tuple((fy, v, u) for fy, (v, u) in sorted(years.items())))
+        for (no, metric), (title, years) in found.items()
+        if min(years) < up_to_fy
+    ]

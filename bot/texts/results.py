@@ -91,7 +91,7 @@ TREND_HEAD = "No.{no} {title}の推移"
 TREND_LINE = "{fy}: 目標 {target} / 実績 {actual}"
 TREND_NO_ACTUAL = "未報告"
 TREND_NO_TARGET = "目標なし"
-TREND_FOOT = "令和5〜7年度の実績は取り込まれたもの、今年度は報告されたものです。"
+TREND_FOOT = "※{years}の実績は、過去の記録から取り込んだものです。"
 TREND_NOT_NUMERIC = (
     "No.{no} {title}には数値目標がないため、推移はありません。各年度の計画は「No.{no}の計画」でご覧いただけます。"
 )
