@@ -216,6 +216,8 @@ def _actuals(value: str, measure: Measure, fy: int) -> list[reports.ActualInput]
 
 def _check(session: Session, row: dict[str, str], fy: int) -> tuple[_Checked | None, list[_RowError]]:
     """The report a row carries (None for a row with nothing reported), and every problem in it."""
+    if not any(row.get(column, "") for column in READ.values()):
+        return None, []  # nothing reported (the export lists every measure)
     problems: list[_RowError] = []
 
     def read(column: Callable[[], Any]) -> Any:
