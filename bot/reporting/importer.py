@@ -35,8 +35,10 @@ from bot.storage.models import Department, Measure, Target
 from bot.texts import labels
 from bot.texts import results as t
 
-REQUIRED = ("No.", "担当課")
-READ = {"progress": "取組状況", "result_text": "実施結果", "rating": "自己評価", "actual": "実績"}
+COLUMN = dict(t.COLUMNS)  # key → the export's header
+NO, DEPARTMENT = COLUMN["no"], COLUMN["department"]
+REQUIRED = (NO, DEPARTMENT)
+READ = {key: COLUMN[key] for key in ("progress", "result_text", "rating", "actual")}
 RATINGS = ("A", "B", "C", "D")
 
 
@@ -79,7 +81,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportRefused(t.IMPORT_NOT_READABLE.format(path=path.name, reason="文字コードを判別できません"))
+        raise ImportRefused(t.IMPORT_NOT_READABLE.format(path=path.name, reason=t.IMPORT_ENCODING_UNKNOWN))
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
 
 
@@ -99,7 +101,7 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
 def read_table(path: Path) -> Table:
     """The file's rows; ImportRefused (a one-paragraph message) when it cannot be used at all."""
     if not path.is_file():
-        raise ImportRefused(t.IMPORT_NOT_READABLE.format(path=path, reason="ファイルがありません"))
+        raise ImportRefused(t.IMPORT_NOT_READABLE.format(path=path, reason=t.IMPORT_NO_FILE))
     suffix = path.suffix.lower()
     if suffix == ".csv":
         grid = _csv_rows(path)
@@ -143,25 +145,25 @@ class _RowError(Exception):
 def _measure(session: Session, value: str) -> Measure:
     no = unicodedata.normalize("NFKC", value).strip().removeprefix("No.").removeprefix("No").strip()
     if not no.isdigit():
-        raise _RowError("No.", t.ERR_NO.format(last=90, value=value))
+        raise _RowError(NO, t.ERR_NO.format(value=value))
     measure = measure_by_no(session, int(no))
     if measure is None:
-        raise _RowError("No.", t.ERR_NO_MEASURE.format(value=int(no)))
+        raise _RowError(NO, t.ERR_NO_MEASURE.format(value=int(no)))
     return measure
 
 
 def _department(session: Session, measure: Measure, value: str) -> Department:
     responsible = list(measure.departments)
     if not responsible:
-        raise _RowError("担当課", t.ERR_UNASSIGNED.format(no=measure.no))
+        raise _RowError(DEPARTMENT, t.ERR_UNASSIGNED.format(no=measure.no))
     expected = "、".join(d.name for d in responsible)
     if not value:
         if len(responsible) == 1:
             return responsible[0]
-        raise _RowError("担当課", t.ERR_DEPARTMENT_EMPTY.format(no=measure.no, expected=expected))
+        raise _RowError(DEPARTMENT, t.ERR_DEPARTMENT_EMPTY.format(no=measure.no, expected=expected))
     dept = find_department(session, value)
     if dept is None or all(d.id != dept.id for d in responsible):
-        raise _RowError("担当課", t.ERR_DEPARTMENT.format(value=value, no=measure.no, expected=expected))
+        raise _RowError(DEPARTMENT, t.ERR_DEPARTMENT.format(value=value, no=measure.no, expected=expected))
     return dept
 
 
@@ -227,8 +229,8 @@ def _check(session: Session, row: dict[str, str], fy: int) -> tuple[_Checked | N
             problems.append(exc)
             return None
 
-    measure = read(lambda: _measure(session, row["No."]))
-    department = read(lambda: _department(session, measure, row["担当課"])) if measure is not None else None
+    measure = read(lambda: _measure(session, row[NO]))
+    department = read(lambda: _department(session, measure, row[DEPARTMENT])) if measure is not None else None
     progress = read(lambda: _progress(row.get(READ["progress"], "")))
     rating = read(lambda: _rating(row.get(READ["rating"], "")))
     actuals = read(lambda: _actuals(row.get(READ["actual"], ""), measure, fy)) if measure is not None else None
@@ -259,12 +261,12 @@ def check_rows(session: Session, table: Table, fy: int) -> tuple[list[_Checked],
         key = (item.measure.id, item.department.id)
         if key in seen:
             reason = t.ERR_DUPLICATE.format(no=item.measure.no, department=item.department.name, first=seen[key])
-            errors.append(t.IMPORT_ROW_ERROR.format(row=number, column="No.", reason=reason))
+            errors.append(t.IMPORT_ROW_ERROR.format(row=number, column=NO, reason=reason))
             continue
         seen[key] = number
         if _reported_in_chat(session, item, fy):
             reason = t.ERR_REPORTED_IN_CHAT.format(no=item.measure.no, department=item.department.name)
-            errors.append(t.IMPORT_ROW_ERROR.format(row=number, column="No.", reason=reason))
+            errors.append(t.IMPORT_ROW_ERROR.format(row=number, column=NO, reason=reason))
             continue
         checked.append(item)
     return checked, errors

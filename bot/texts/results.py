@@ -68,9 +68,11 @@ IMPORT_UNCHANGED = "うち{count}件は同じ内容がすでにあるため変�
 IMPORT_NOT_READABLE = "{path} を読めません: {reason}"
 IMPORT_UNKNOWN_TYPE = "{path} は CSV(.csv)か Excel(.xlsx)のファイルを指定してください。"
 IMPORT_MISSING_COLUMNS = "必要な列がありません: {columns}(書き出し(kaikaku results export)と同じ見出しにしてください)。"
+IMPORT_ENCODING_UNKNOWN = "文字コードを判別できません(UTF-8 または Shift_JIS で保存してください)"
+IMPORT_NO_FILE = "ファイルがありません"
 IMPORT_EMPTY = "{path} に取り込む行がありません。"
 
-ERR_NO = "取組番号(1〜{last})を数字で書いてください(「{value}」)。"
+ERR_NO = "取組番号を数字で書いてください(「{value}」)。"
 ERR_NO_MEASURE = "No.{value} は計画にありません。"
 ERR_DEPARTMENT = "課「{value}」は No.{no} の担当課ではありません(担当: {expected})。"
 ERR_DEPARTMENT_EMPTY = "担当課が空です(No.{no} の担当: {expected})。"
