@@ -27,7 +27,7 @@ COLUMNS = (
 """The 実施結果 sheet's columns (key, header), in the plan's order; the CSV has the same."""
 
 TITLE = "{fy} 行政改革実施計画 実施結果"
-HEADER_FOOTER = "{fy} 実施結果　&P / &N ページ"
+HEADER_FOOTER = "{fy} &A　&P / &N ページ"  # &A: the sheet (実施結果, 集計, a department)
 
 DIRECTION = {"at_least": "以上", "at_most": "以下", "exactly": ""}
 """A target's direction in words, after its value (1,700名以上, 10%未満 comes from the qualifier)."""
