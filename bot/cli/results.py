@@ -16,7 +16,7 @@ from bot.reporting.results_table import OutsidePlan, plan_years, results_rows
 from bot.texts import results as t
 
 app = typer.Typer(no_args_is_help=True)
-FORMATS = ("xlsx", "csv", "json")
+FORMATS = ("json", "csv", "xlsx")
 
 FyOption = Annotated[str, typer.Option("--fy", help="年度: R8 / 令和8年度 / 2026 / FY2026")]
 
