@@ -13,12 +13,13 @@ import typer
 from bot.cli.common import fail, session, settings
 from bot.japanese.fiscal_year import FiscalYear, FiscalYearError, parse_fiscal_year
 from bot.reporting.results_table import OutsidePlan, plan_years, results_rows
+from bot.texts import cli as say
 from bot.texts import results as t
 
 app = typer.Typer(no_args_is_help=True)
 FORMATS = ("json", "csv", "xlsx")
 
-FyOption = Annotated[str, typer.Option("--fy", help="年度: R8 / 令和8年度 / 2026 / FY2026")]
+FyOption = Annotated[str, typer.Option("--fy", help=say.HELP_FY)]
 
 
 def _fiscal_year(text: str) -> FiscalYear:
@@ -40,9 +41,9 @@ def _fiscal_year(text: str) -> FiscalYear:
 @app.command("export")
 def export(
     fy: FyOption,
-    fmt: Annotated[str, typer.Option("--format", help="xlsx / csv / json")] = "json",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="書き出すファイル(csv・json は省略時に標準出力、xlsx は results-R8.xlsx)")] = None,
-    by_department: Annotated[bool, typer.Option("--by-department", help="xlsx に課ごとのシートを加える")] = False,
+    fmt: Annotated[str, typer.Option("--format", help=say.HELP_RESULTS_FORMAT)] = "json",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=say.HELP_OUT)] = None,
+    by_department: Annotated[bool, typer.Option("--by-department", help=say.HELP_BY_DEPARTMENT)] = False,
 ) -> None:
     """The year's results in the plan's layout: every measure × department, reported or not."""
     from bot.reporting.workbook import build_csv, build_workbook, results_json
@@ -73,9 +74,9 @@ def export(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV(UTF-8、BOM 可)または xlsx。書き出しと同じ列見出し")],
+    file: Annotated[Path, typer.Argument(help=say.HELP_IMPORT_FILE)],
     fy: FyOption,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="確認だけして、何も変更しない")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=say.HELP_IMPORT_DRY_RUN)] = False,
 ) -> None:
     """Earlier years' results (令和5–7年度) from a file in the export's columns; all rows or none."""
     from bot.reporting.importer import ImportRefused, import_results, read_table

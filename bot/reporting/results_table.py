@@ -54,7 +54,7 @@ def target_words(target: Target, *, with_metric: bool = True) -> str:
     if target.value is None:
         return f"{metric}{q or t.DIRECTION.get(target.direction, '')}".strip()
     number = format_quantity(Decimal(target.value), target.unit)
-    if q.startswith(("以上", "以下", "未満", "超")):
+    if q.startswith(t.COMPARISONS):
         return f"{metric}{number}{q}"
     phrase = f"{metric}{number}{t.DIRECTION.get(target.direction, '')}"
     return f"{phrase}({q})" if q else phrase

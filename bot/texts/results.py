@@ -32,6 +32,8 @@ HEADER_FOOTER = "{fy} &A　&P / &N ページ"  # &A: the sheet (実施結果, �
 DIRECTION = {"at_least": "以上", "at_most": "以下", "exactly": ""}
 """A target's direction in words, after its value (1,700名以上, 10%未満 comes from the qualifier)."""
 
+COMPARISONS = ("以上", "以下", "未満", "超")
+"""A qualifier that already says the direction (10%未満): the value is not followed by 以上/以下."""
 MET = {True: "達成", False: "未達成"}
 NOT_JUDGED = "判定対象外"
 NO_DEPARTMENT = "(担当課未設定)"
