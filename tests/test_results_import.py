@@ -130,7 +130,9 @@ def test_imported_reports_are_marked_and_audited(initialised: Path, tmp_path: Pa
     assert kaikaku("results", "import", str(path), "--fy", "令和5年度")[0] == 0
     rows = reports_in(initialised)
     assert len(rows) == 5 and {r[1] for r in rows} == {2023}
-    assert {r[2] for r in rows} == {"submitted"} and {r[3] for r in rows} == {"import:r5.csv"}
+    assert {r[3] for r in rows} == {"import:r5.csv"}
+    # approved where the file says 承認済み (No.1), submitted otherwise
+    assert sorted(r[2] for r in rows) == ["approved"] + ["submitted"] * 4
     engine = get_engine(get_settings().database_url)
     with session_scope(engine) as s:
         entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.id)))
@@ -144,8 +146,9 @@ def test_imported_reports_are_marked_and_audited(initialised: Path, tmp_path: Pa
     assert code == 0 and t.IMPORT_UNCHANGED.format(count=5) in out and len(reports_in(initialised)) == 5
     # The export names the import, never an account
     code, out, _ = kaikaku("results", "export", "--fy", "R5", "--format", "json")
-    item = next(i for i in json.loads(out) if i["no"] == 34)
-    assert item["reporter_name"] == "取り込み(r5.csv)" and item["imported"] is True
+    items = {i["no"]: i for i in json.loads(out)}
+    assert items[34]["reporter_name"] == "取り込み(r5.csv)" and items[34]["imported"] is True
+    assert (items[1]["status"], items[1]["approver_name"]) == ("approved", "取り込み(r5.csv)")
 
 
 def test_any_wrong_row_changes_nothing_and_each_problem_is_named(initialised: Path, tmp_path: Path) -> None:

@@ -133,6 +133,7 @@ class _Checked:
     measure: Measure
     department: Department
     data: reports.ReportInput
+    approved: bool = False  # the file's 状況 says 承認済: kept approved (by the import)
 
 
 class _RowError(Exception):
@@ -239,7 +240,8 @@ def _check(session: Session, row: dict[str, str], fy: int) -> tuple[_Checked | N
     assert isinstance(measure, Measure) and isinstance(department, Department)
     data = reports.ReportInput(progress=progress, result_text=row.get(READ["result_text"], "") or None,
                                rating=rating, actuals=actuals or [])
-    return (None if data.is_empty else _Checked(measure, department, data)), []
+    approved = row.get(COLUMN["status"], "") in {labels.STATUS["approved"], *t.IMPORT_APPROVED_WORDS}
+    return (None if data.is_empty else _Checked(measure, department, data, approved)), []
 
 
 def _reported_in_chat(session: Session, checked: _Checked, fy: int) -> bool:
@@ -292,6 +294,8 @@ def import_results(session: Session, table: Table, fy: int, *, source: str, now:
             outcome.unchanged += 1
             continue
         outcome.changed += 1
+        if item.approved:
+            report.status, report.reviewed_by, report.reviewed_at = "approved", who, now
         audit.record(session, actor, "import", "report", measure_no=item.measure.no,
                      department_id=item.department.id, fy=fy, before=before_state,
                      after={**_state(report), "source": source}, at=now)

@@ -62,6 +62,8 @@ BY_DEPARTMENT_XLSX_ONLY = "--by-department は --format xlsx のときだけ使�
 
 # --- import of earlier years ----------------------------------------------------------------------
 
+IMPORT_APPROVED_WORDS = ("承認済", "承認済み")
+"""A 状況 cell that keeps an imported report approved (the label of today or of earlier exports)."""
 IMPORT_ROW_ERROR = "{row}行目「{column}」: {reason}"
 IMPORT_FAILED = "取り込みを中止しました(変更はありません)。{count}件の問題があります:"
 IMPORT_DRY_RUN = "確認のみ(--dry-run): {count}件を取り込めます。変更はしていません。"
