@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Mapping, Sequence
+from copy import copy
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -43,11 +45,23 @@ def put(sheet: Worksheet, r: int, c: int, value: Any) -> Cell:
 
 
 def body(cell: Cell, horizontal: str | None = None, number_format: str | None = None, bold: bool = False) -> None:
+    """A table cell: 9-point text, thin border, wrapped, at the top.
+
+    Setting fonts and borders cell by cell is most of openpyxl's time (each is hashed into the
+    book's style lists): the first cell of each look is styled, the others copy its style.
+    """
+    book = cell.parent.parent
+    looks: dict[tuple[str | None, str | None, bool], StyleArray] = book.__dict__.setdefault("_kaikaku_looks", {})
+    key = (horizontal, number_format, bold)
+    if key in looks:
+        cell._style = copy(looks[key])
+        return
     cell.font = BOLD if bold else FONT
     cell.border = BORDER
     cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
     if number_format:
         cell.number_format = number_format
+    looks[key] = copy(cell._style)
 
 
 def header(sheet: Worksheet, r: int, titles: Sequence[str], first_column: int = 1) -> None:

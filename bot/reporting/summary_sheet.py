@@ -16,9 +16,10 @@ from bot.storage.models import Actual
 from bot.texts import labels
 from bot.texts import results as t
 
-# One grid for both tables: A No. | B 取組項目 | C 担当課 | D 指標 | E 目標 | F 実績 | G 達成率 | H–J 達成状況.
-# The department table puts its name across A:B and its figures in C..J.
-WIDTHS = (6, 26, 14, 18, 24, 16, 9, 10, 9, 9)
+# One grid for both tables: A No. | B 取組項目 | C 担当課 | D 指標 | E 目標 | F 実績 | G 達成率 | H 達成状況.
+# The department table puts its name in B and its figures in C..J (no merged cells: openpyxl
+# spends most of a workbook's time formatting merged ranges).
+WIDTHS = (6, 26, 14, 18, 24, 16, 9, 20, 9, 9)
 COUNTED = ("submitted", "approved", "returned", "draft", "missing")
 
 
@@ -80,34 +81,26 @@ def summary_sheet(sheet: Worksheet, rows: Sequence[ResultRow], fy_label: str) ->
 def _department_table(sheet: Worksheet, r: int, rows: Sequence[ResultRow]) -> int:
     """The table from row r; returns the row after it."""
     name, count, response, approval = t.SUMMARY_COLUMNS
-    titles = [name, "", count, *(labels.STATUS[code] for code in COUNTED), response, approval]
-    st.header(sheet, r, titles)
-    sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+    st.header(sheet, r, [name, count, *(labels.STATUS[code] for code in COUNTED), response, approval],
+              first_column=2)
     for department, counts in department_counts(rows):
         r += 1
         total = department == t.SUMMARY_TOTAL
-        st.body(st.put(sheet, r, 1, department), bold=total)
-        st.body(sheet.cell(row=r, column=2))
-        sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        st.body(st.put(sheet, r, 2, department), bold=total)
         for c, value in enumerate(count_line(counts), start=3):
             fmt = st.RATE_FORMAT if isinstance(value, Decimal) else None
             st.body(st.put(sheet, r, c, value), horizontal="right", number_format=fmt, bold=total)
         if total:
-            for c in range(1, 11):
+            for c in range(2, 11):
                 sheet.cell(row=r, column=c).fill = st.TOTAL_FILL
     return r + 1
 
 
 def _target_table(sheet: Worksheet, r: int, rows: Sequence[ResultRow]) -> None:
-    st.header(sheet, r, [*t.SUMMARY_TARGET_COLUMNS, "", ""])
-    sheet.merge_cells(start_row=r, start_column=8, end_row=r, end_column=10)
-    grid = [*WIDTHS[:7], sum(WIDTHS[7:])]
+    st.header(sheet, r, t.SUMMARY_TARGET_COLUMNS)
     for line in target_lines(rows):
         r += 1
-        st.fit_row(sheet, r, line, grid)
+        st.fit_row(sheet, r, line, WIDTHS)
         for c, value in enumerate(line, start=1):
             fmt = st.RATE_FORMAT if isinstance(value, Decimal) else None
             st.body(st.put(sheet, r, c, value), horizontal="center" if c in (1, 7) else None, number_format=fmt)
-        for c in (9, 10):
-            st.body(sheet.cell(row=r, column=c))
-        sheet.merge_cells(start_row=r, start_column=8, end_row=r, end_column=10)
