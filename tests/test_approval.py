@@ -11,10 +11,12 @@ from sqlalchemy import Engine
 
 from bot.catalog.store import find_department, measure_by_no
 from bot.core.config import Settings
+from bot.japanese.fiscal_year import FiscalYear
 from bot.people.members import add_member
 from bot.reporting import approval, reports
 from bot.reporting.approval import ReviewRefused
 from bot.reporting.reports import ReportInput
+from bot.reporting.round_status import department_status
 from bot.storage import audit
 from bot.storage.db import session_scope
 from bot.storage.models import Member
@@ -182,7 +184,9 @@ def test_return_then_revise_then_approve_is_the_history(catalog_engine: Engine) 
                                           "実績値の単位を確認してください", now=NOW + timedelta(hours=1))
         assert (returned.status, returned.review_comment) == ("returned", "実績値の単位を確認してください")
     with session_scope(catalog_engine) as s:
-        states = {r.measure.no: r.state for r in reports.department_status(s, people["dept"], R8)}
+        status = department_status(s, people["dept"], FiscalYear(R8))
+        assert status is not None
+        states = {m.no: m.state for m in status.measures}
         assert states[34] == "returned"
     with session_scope(catalog_engine) as s:
         with pytest.raises(ReviewRefused) as again:  # a returned report waits for its reporter
