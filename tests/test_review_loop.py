@@ -167,3 +167,26 @@ def test_a_joint_measure_asks_which_department(settings: Settings, sqlite_catalo
         measure = measure_by_no(s, 70)
         states = [reports.current_report(s, measure.id, d.id, 2026).status for d in measure.departments]
         assert states == ["submitted", "approved"]
+
+
+def test_a_button_for_an_older_revision_does_not_approve_the_new_one(
+        settings: Settings, sqlite_catalog_engine: Engine, people: None, cli: None) -> None:
+    engine = sqlite_catalog_engine
+    chat(settings, engine, "tanaka", *REPORT_34)
+    [first] = inbox("kacho")
+    chat(settings, engine, "tanaka", "報告 34", "修正する", "修正", "実績値", "1,700名", "確定")
+    for button in first["choices"]:  # 承認 and 差戻し of 第1版, tapped after 第2版 came in
+        stale = chat(settings, engine, "kacho", button["value"])
+        assert "ご覧になった第1版のあとに第2版が提出されています" in stale
+        assert "1) 承認" in stale and "1,700名" in stale  # the new revision, with its own buttons
+    assert current_34(engine) == (2, "submitted", None)
+    approved = chat(settings, engine, "kacho", first["choices"][0]["value"], "1")  # its 承認: 第2版
+    assert "報告(第2版)を承認しました" in approved and current_34(engine) == (2, "approved", None)
+
+
+def test_the_reason_can_be_cancelled(settings: Settings, sqlite_catalog_engine: Engine, people: None) -> None:
+    engine = sqlite_catalog_engine
+    chat(settings, engine, "tanaka", *REPORT_34)
+    assert "理由を入力してください" in chat(settings, engine, "kacho", "差戻し 34")
+    assert "差戻しをやめました" in chat(settings, engine, "kacho", "キャンセル")
+    assert current_34(engine) == (1, "submitted", None)
