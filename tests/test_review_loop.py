@@ -18,7 +18,7 @@ from bot.cli import app
 from bot.core.config import Settings, get_settings
 from bot.handlers import console
 from bot.people.members import add_member
-from bot.reporting import approval, reports
+from bot.reporting import approval, reports, review
 from bot.storage import audit
 from bot.storage.db import session_scope
 
@@ -190,3 +190,20 @@ def test_the_reason_can_be_cancelled(settings: Settings, sqlite_catalog_engine: 
     assert "理由を入力してください" in chat(settings, engine, "kacho", "差戻し 34")
     assert "差戻しをやめました" in chat(settings, engine, "kacho", "キャンセル")
     assert current_34(engine) == (1, "submitted", None)
+
+
+@pytest.mark.parametrize(("said", "expected"), [
+    ("承認 34", ("approve", 34, "")),
+    ("承認No.34", ("approve", 34, "")),
+    ("承認　３４番", ("approve", 34, "")),
+    ("承認します 34 危機管理課 第2版", ("approve", 34, "危機管理課 第2版")),
+    ("差し戻し 34 数値の根拠を\n添えてください", ("return", 34, "数値の根拠を\n添えてください")),
+    ("差戻し　#34　危機管理課", ("return", 34, "危機管理課")),
+    ("承認", ("approve", None, "")),
+    ("承認済みの課は?", None),  # a question, not a command
+    ("差戻しの件で相談です", None),
+    ("報告 34", None),
+])
+def test_the_commands_are_read_as_typed(said: str, expected: tuple | None) -> None:
+    cmd = review.parse_command(said)
+    assert (None if cmd is None else (cmd.verb, cmd.no, cmd.rest)) == expected

@@ -35,10 +35,10 @@ REVIEW_DIALOG = "review"
 _VERBS = [(w, "approve") for w in t.APPROVE_WORDS] + [(w, "return") for w in t.RETURN_WORDS]
 _COMMAND = re.compile(
     r"^\s*(?P<verb>" + "|".join(re.escape(w) for w, _ in sorted(_VERBS, key=lambda v: -len(v[0]))) + r")"
-    r"\s*(?:(?:[NnＮｎ][OoＯｏ][.．]?|[#＃])\s*)?(?P<no>[0-9０-９]{1,3})?\s*番?(?P<rest>.*)$",
+    r"\s*(?:(?:[NnＮｎ][OoＯｏ][.．]?|[#＃])\s*)?(?P<no>[0-9０-９]{1,3})?\s*" + re.escape(t.NUMBER_SUFFIX) + r"?(?P<rest>.*)$",
     re.DOTALL,
 )
-_REVISION = re.compile(r"^第\s*(\d+)\s*版$")
+_REVISION = re.compile(t.REVISION_PATTERN)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 APPROVE_WORDS = ("承認する", "承認します", "承認")
 RETURN_WORDS = ("差し戻します", "差し戻す", "差戻します", "差戻す", "差し戻し", "差戻し", "差し戻", "差戻")
-REVISION_TOKEN = "第{revision}版"
+NUMBER_SUFFIX = "番"  # 承認 34番
+REVISION_PATTERN = r"^第\s*(\d+)\s*版$"  # 第2版, as a button names the revision
 
 BUTTON_APPROVE = "承認"
 BUTTON_RETURN = "差戻し"
@@ -47,7 +48,6 @@ RETURNED = (
     "No.{no}({department})の{fy}の報告(第{revision}版)を差し戻しました。報告者にコメントをお知らせします。\n"
     "コメント: {comment}"
 )
-ASK_REASON_DEPARTMENT = "どの課の報告を差し戻しますか?"
 WHICH_DEPARTMENT = "No.{no}は複数の課の共同の取組です。どの課の報告を{verb}しますか?"
 VERB = {"approve": "承認", "return": "差し戻し"}
 NEEDS_NUMBER = "取組の番号を付けて「承認 34」「差戻し 34 理由」のように送ってください。"
