@@ -207,3 +207,17 @@ def test_the_reason_can_be_cancelled(settings: Settings, sqlite_catalog_engine: 
 def test_the_commands_are_read_as_typed(said: str, expected: tuple | None) -> None:
     cmd = review.parse_command(said)
     assert (None if cmd is None else (cmd.verb, cmd.no, cmd.rest)) == expected
+
+
+def test_each_reviewer_is_asked_once_and_never_about_their_own_report(
+        settings: Settings, sqlite_catalog_engine: Engine, people: None, cli: None, now) -> None:  # noqa: ANN001
+    engine = sqlite_catalog_engine
+    with session_scope(engine) as s:  # 山田 課長 on Slack too, linked as one person
+        kiki = find_department(s, "危機管理課")
+        for platform, user in (("console", "kacho"), ("slack", "UKACHO")):
+            add_member(s, platform, user, kiki, "manager", "山田 課長", now=now).person = "yamada"
+    chat(settings, engine, "tanaka", *REPORT_34)
+    assert len(inbox("kacho") + inbox("UKACHO")) == 1  # one person, one request (on their first platform)
+    chat(settings, engine, "kacho", "報告 35", "実施中", "女性防災士の講座を開いた。", "40名", "見込み", "B", "確定")
+    asked = [m for m in inbox("kacho") + inbox("UKACHO") + inbox("desk") if "No.35" in m["text"]]
+    assert [m["recipient"] for m in asked] == ["desk"]  # the manager reported: the coordinating division reviews

@@ -86,8 +86,11 @@ def reviewers(session: Session, settings: Settings, department_id: int) -> list[
     managers = list(session.scalars(
         select(Member).where(Member.department_id == department_id, Member.role == "manager")
         .options(joinedload(Member.department)).order_by(Member.id)))
-    if managers:
-        return managers
+    return managers or division_reviewers(session, settings)
+
+
+def division_reviewers(session: Session, settings: Settings) -> list[Member]:
+    """The coordinating division's reviewers: its coordinators and managers."""
     stmt = (select(Member).join(Member.department)
             .where(or_(Member.role == "coordinator",
                        (Member.role == "manager") & (Department.name == settings.coordinator_department)))

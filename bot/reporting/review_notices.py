@@ -19,7 +19,7 @@ from bot.people.members import find_member
 from bot.people.recipients import pick_accounts
 from bot.reporting import approval, reports
 from bot.reporting.meanwhile import content_lines
-from bot.storage.models import Report
+from bot.storage.models import Member, Report
 from bot.texts import review as t
 from bot.texts import safety
 
@@ -82,9 +82,11 @@ def review_request(session: Session, report: Report) -> Reply:
 
 def ask_reviewers(session: Session, settings: Settings, report: Report, now: datetime) -> list[str]:
     """Queue the review request to every reviewer of the report's department (one account per
-    person, not the submitter's own); the recipients newly queued."""
-    people = [m for m in approval.reviewers(session, settings, report.department_id)
-              if approval.account_key(m) != report.reported_by]
+    person, never the submitter: a manager who reported is reviewed by the coordinating division);
+    the recipients newly queued."""
+    people = _others(session, approval.reviewers(session, settings, report.department_id), report)
+    if not people:
+        people = _others(session, approval.division_reviewers(session, settings), report)
     reply = review_request(session, report)
     messages = [
         NewMessage(f"review/{report.id}/ask/{approval.account_key(m)}", m.platform, m.user_id, "review_request",
@@ -94,6 +96,17 @@ def ask_reviewers(session: Session, settings: Settings, report: Report, now: dat
     ]
     inserted = enqueue_many(session, messages, now)
     return sorted(m.recipient for m in messages if m.key in inserted)
+
+
+def _others(session: Session, members: list[Member], report: Report) -> list[Member]:
+    """The reviewers but the person who submitted (any of their linked accounts)."""
+    platform, _, user = (report.reported_by or "").partition(":")
+    submitter = find_member(session, platform, user) if user else None
+
+    def same_person(m: Member) -> bool:
+        return submitter is not None and (m.id == submitter.id or (m.person is not None and m.person == submitter.person))
+
+    return [m for m in members if approval.account_key(m) != report.reported_by and not same_person(m)]
 
 
 def tell_reporter(session: Session, report: Report, now: datetime, tz: tzinfo) -> bool:
