@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from bot.catalog.store import find_department, measure_by_no
 from bot.core.config import Settings
 from bot.japanese.fiscal_year import FiscalYear
-from bot.people.members import add_member
+from bot.people.members import add_member, find_member
 from bot.reporting import approval, reports
 from bot.reporting.approval import ReviewRefused
 from bot.reporting.reports import ReportInput
@@ -205,3 +205,21 @@ def test_return_then_revise_then_approve_is_the_history(catalog_engine: Engine) 
             ("approve", 2, "企画 担当", None),
         ]
         assert [e.action for e in audit.entries(s, measure_no=34)] == ["submit", "return", "revise", "approve"]
+
+
+def test_nobody_reviews_their_own_report(catalog_engine: Engine) -> None:
+    """Not from the account that submitted, nor from another account of the same person."""
+    people = _people(catalog_engine)
+    with session_scope(catalog_engine) as s:
+        _member(s, people, "manager").person = "yamada"
+        own_line = add_member(s, "line", "U" + "c" * 32, s.get(Member, people["manager"]).department, "manager",
+                              "山田 課長", now=NOW)
+        own_line.person = "yamada"
+    _submit(catalog_engine, "課長が自分で報告", who="slack:UKACHO")
+    with session_scope(catalog_engine) as s:
+        for account in (_member(s, people, "manager"), find_member(s, "line", "U" + "c" * 32)):
+            assert account is not None
+            with pytest.raises(ReviewRefused) as own:
+                approval.approve(s, SETTINGS, account, 34, people["dept"], R8, now=NOW)
+            assert own.value.code == "own_report"
+        approval.approve(s, SETTINGS, _member(s, people, "manager2"), 34, people["dept"], R8, now=NOW)

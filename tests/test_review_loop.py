@@ -158,7 +158,7 @@ def test_a_joint_measure_asks_which_department(settings: Settings, sqlite_catalo
         measure = measure_by_no(s, 70)
         for d in measure.departments:
             reports.submit(s, measure, d, 2026, reports.ReportInput("in_progress", f"{d.name}の分", "B"),
-                           "console:desk", now)
+                           "console:suzuki", now)
     asked = chat(settings, engine, "desk", "承認 70")
     assert "どの課の報告を承認しますか" in asked and "1) 環境政策課" in asked
     chosen = chat(settings, engine, "desk", "承認 70", "2")
@@ -221,3 +221,9 @@ def test_each_reviewer_is_asked_once_and_never_about_their_own_report(
     chat(settings, engine, "kacho", "報告 35", "実施中", "女性防災士の講座を開いた。", "40名", "見込み", "B", "確定")
     asked = [m for m in inbox("kacho") + inbox("UKACHO") + inbox("desk") if "No.35" in m["text"]]
     assert [m["recipient"] for m in asked] == ["desk"]  # the manager reported: the coordinating division reviews
+    own = chat(settings, engine, "kacho", "承認 35")
+    assert "ご自身が提出されたため" in own and "デジタル行政戦略課" in own
+    with session_scope(engine) as s:
+        assert reports.current_report(s, measure_by_no(s, 35).id, find_department(s, "危機管理課").id,
+                                      2026).status == "submitted"
+    assert "承認しました" in chat(settings, engine, "desk", asked[0]["choices"][0]["value"])

@@ -26,13 +26,14 @@ from bot.storage import audit
 from bot.storage.models import Department, Member, Report
 from bot.texts import review as texts
 
-REFUSALS = ("not_allowed", "not_submitted", "not_found", "stale", "no_comment")
+REFUSALS = ("not_allowed", "not_submitted", "not_found", "stale", "no_comment", "own_report")
 """Why a review is refused (`ReviewRefused.code`):
 not_allowed: the member is not a reviewer of the department; not_submitted: the current revision
 is not waiting for review (nothing submitted, or already approved/returned: `.report` tells by
 whom); not_found: no such measure, or the department is not responsible for it; stale: the
 revision the reviewer looked at has been replaced (`.report` is the new one); no_comment: a
-return without a reason."""
+return without a reason; own_report: the reviewer submitted it (any of their linked accounts):
+someone else reviews it (the coordinating division when the department's only manager reported)."""
 
 
 class ReviewRefused(Exception):
@@ -70,6 +71,15 @@ def display_name(session: Session, key: str | None) -> str:
     platform, _, user = (key or "").partition(":")
     member = find_member(session, platform, user) if user else None
     return member.name if member is not None and member.name else texts.UNNAMED
+
+
+def same_person(session: Session, member: Member, key: str | None) -> bool:
+    """Whether the account `key` is `member`'s, or another account of the same person."""
+    if key == account_key(member):
+        return True
+    platform, _, user = (key or "").partition(":")
+    other = find_member(session, platform, user) if user else None
+    return other is not None and member.person is not None and other.person == member.person
 
 
 # --- who reviews -----------------------------------------------------------------------------------
@@ -124,6 +134,8 @@ def _waiting(session: Session, settings: Settings, member: Member, measure_no: i
         raise ReviewRefused("not_submitted", current)
     if revision is not None and current.revision != revision:
         raise ReviewRefused("stale", current)
+    if same_person(session, member, current.reported_by):
+        raise ReviewRefused("own_report", current)
     return current
 
 

@@ -182,6 +182,9 @@ def refusal(session: Session, settings: Settings, args: dict[str, Any], refused:
     values = {"no": args["measure_no"], "department": args["department"], "fy": FiscalYear(int(args["fy"])).label}
     if refused.code == "not_allowed":
         return [Reply(t.NOT_ALLOWED.format(coordinator=settings.coordinator_department, **values))]
+    if refused.code == "own_report" and report is not None:
+        return [Reply(t.OWN_REPORT.format(revision=report.revision, coordinator=settings.coordinator_department,
+                                          **values))]
     if refused.code == "stale" and report is not None:
         text = t.STALE.format(seen=args.get("revision"), revision=report.revision, **values)
         return [Reply(text, review_choices(report), card=content_card(report))]

@@ -100,13 +100,7 @@ def ask_reviewers(session: Session, settings: Settings, report: Report, now: dat
 
 def _others(session: Session, members: list[Member], report: Report) -> list[Member]:
     """The reviewers but the person who submitted (any of their linked accounts)."""
-    platform, _, user = (report.reported_by or "").partition(":")
-    submitter = find_member(session, platform, user) if user else None
-
-    def same_person(m: Member) -> bool:
-        return submitter is not None and (m.id == submitter.id or (m.person is not None and m.person == submitter.person))
-
-    return [m for m in members if approval.account_key(m) != report.reported_by and not same_person(m)]
+    return [m for m in members if not approval.same_person(session, m, report.reported_by)]
 
 
 def tell_reporter(session: Session, report: Report, now: datetime, tz: tzinfo) -> bool:

@@ -56,6 +56,10 @@ NOT_ALLOWED = (
     "申し訳ありません。No.{no}({department})の報告の承認・差戻しは、{department}の管理職の方"
     "(管理職が登録されていない課は{coordinator})が行います。"
 )
+OWN_REPORT = (
+    "No.{no}({department})の報告(第{revision}版)はご自身が提出されたため、承認・差戻しはできません。"
+    "ほかの管理職の方、または{coordinator}が確認します。"
+)
 NOT_FOUND = "No.{no}は{department}の取組ではありません。担当課: {owners}"
 NOT_SUBMITTED = "No.{no}({department})の{fy}の報告は、まだ提出されていません。"
 ALREADY_APPROVED = "No.{no}({department})の報告(第{revision}版)は、{when}に{name}が承認済みです。"
