@@ -223,6 +223,8 @@ def test_each_reviewer_is_asked_once_and_never_about_their_own_report(
     assert [m["recipient"] for m in asked] == ["desk"]  # the manager reported: the coordinating division reviews
     own = chat(settings, engine, "kacho", "承認 35")
     assert "ご自身が提出されたため" in own and "デジタル行政戦略課" in own
+    own_return = chat(settings, engine, "kacho", "差戻し 35")  # refused at once, no reason asked for
+    assert "ご自身が提出されたため" in own_return and "理由を入力" not in own_return
     with session_scope(engine) as s:
         assert reports.current_report(s, measure_by_no(s, 35).id, find_department(s, "危機管理課").id,
                                       2026).status == "submitted"

@@ -120,9 +120,10 @@ def can_review(session: Session, settings: Settings, member: Member | None, depa
 # --- reviewing -------------------------------------------------------------------------------------
 
 
-def _waiting(session: Session, settings: Settings, member: Member, measure_no: int, department_id: int,
-             fy: int, revision: int | None) -> Report:
-    """The current submitted revision, locked for this transaction, or why it cannot be reviewed."""
+def reviewable(session: Session, settings: Settings, member: Member, measure_no: int, department_id: int,
+               fy: int, revision: int | None = None) -> Report:
+    """The current submitted revision that `member` may review, locked for this transaction; else
+    `ReviewRefused` saying why (asked before a reason is typed, and by approve/return)."""
     measure = measure_by_no(session, measure_no)
     if measure is None or not reports.is_responsible(measure, department_id):
         raise ReviewRefused("not_found")
@@ -159,7 +160,7 @@ def _review(session: Session, member: Member, report: Report, status: str, comme
 def approve(session: Session, settings: Settings, member: Member, measure_no: int, department_id: int,
             fy: int, *, now: datetime, revision: int | None = None) -> Report:
     """Approve the current submitted revision (the one the reviewer saw, when `revision` is given)."""
-    report = _waiting(session, settings, member, measure_no, department_id, fy, revision)
+    report = reviewable(session, settings, member, measure_no, department_id, fy, revision)
     return _review(session, member, report, "approved", None, now)
 
 
@@ -168,7 +169,7 @@ def return_report(session: Session, settings: Settings, member: Member, measure_
                   revision: int | None = None) -> Report:
     """Return the current submitted revision to its reporter with a comment (required)."""
     reason = (comment or "").strip()
-    report = _waiting(session, settings, member, measure_no, department_id, fy, revision)
+    report = reviewable(session, settings, member, measure_no, department_id, fy, revision)
     if not reason:
         raise ReviewRefused("no_comment", report)
     return _review(session, member, report, "returned", reason, now)

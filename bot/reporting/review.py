@@ -136,14 +136,13 @@ def prepare(ctx: Context, cmd: Command) -> dict[str, Any] | list[Reply]:
     dept = departments[0]
     args = {"measure_no": measure.no, "department_id": dept.id, "department": dept.name, "fy": fy,
             "revision": target.revision, "reason": target.reason, "verb": cmd.verb}
-    if not approval.can_review(ctx.session, ctx.settings, ctx.member, dept.id):
-        return [Reply(t.NOT_ALLOWED.format(no=measure.no, department=dept.name,
-                                           coordinator=ctx.settings.coordinator_department))]
-    current = reports.current_report(ctx.session, measure.id, dept.id, fy)
-    if cmd.verb == "return" and not target.reason and (current is None or current.status != "submitted"
-                                                       or target.revision not in (None, current.revision)):
-        return refusal(ctx.session, ctx.settings, args, ReviewRefused("not_submitted" if current is None or current.status != "submitted"
-                                                 else "stale", current))
+    if cmd.verb == "return" and not target.reason:  # checked before the reason is asked for
+        try:
+            current = approval.reviewable(ctx.session, ctx.settings, ctx.member, measure.no, dept.id, fy,
+                                          target.revision)
+        except ReviewRefused as refused:
+            return refusal(ctx.session, ctx.settings, args, refused)
+        args["revision"] = current.revision
     return args
 
 
@@ -217,10 +216,7 @@ def _prepare(ctx: Context, args: Arguments) -> Arguments | list[Reply]:
         return review(ctx.session, ctx.settings, ctx.member, ctx.now, prepared)
     measure = measure_by_no(ctx.session, int(prepared["measure_no"]))
     assert measure is not None
-    current = reports.current_report(ctx.session, measure.id, int(prepared["department_id"]), int(prepared["fy"]))
-    assert current is not None  # `prepare` refused anything but a submitted revision
-    return {**prepared, "revision": current.revision, "measure_title": measure.title,
-            "fy_label": FiscalYear(int(prepared["fy"])).label}
+    return {**prepared, "measure_title": measure.title, "fy_label": FiscalYear(int(prepared["fy"])).label}
 
 
 REVIEW = MANAGER.register(Entry(REVIEW_DIALOG, _called, _prepare))
