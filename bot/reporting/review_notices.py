@@ -153,7 +153,7 @@ def waiting_reply(session: Session, reports_waiting: list[Report]) -> Reply | No
                                     revision=r.revision, reporter=named(session, r.reported_by)) for r in shown]
     if len(reports_waiting) > len(shown):
         lines.append(t.WAITING_MORE.format(n=len(reports_waiting) - len(shown)))
-    lines.append(t.TYPED_HINT.format(no=shown[0].measure.no))
+    lines.append(t.WAITING_HINT.format(no=shown[0].measure.no))
     choices = tuple(Choice(t.WAITING_CHOICE.format(no=r.measure.no), t.WAITING_QUESTION.format(no=r.measure.no))
                     for r in shown[:WAITING_CHOICES])
     return Reply("\n".join(lines), choices)
