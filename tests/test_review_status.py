@@ -111,3 +111,10 @@ def test_jokyo_tells_a_reviewer_what_waits_for_them(sqlite_catalog_engine: Engin
     coord = _say(sqlite_catalog_engine, settings, "coord", "状況")[-1].text
     assert f"No.{no} " in coord and "財政 太郎さん" in coord and "No.44" not in coord  # 危機管理課 has a manager
     assert len(_say(sqlite_catalog_engine, settings, "tanaka", "状況")) == 1  # staff review nothing
+    with session_scope(sqlite_catalog_engine) as s:  # the coordinating division's manager: own and unmanaged
+        dx = find_department(s, "デジタル行政戦略課")
+        add_member(s, "console", "dx_kacho", dx, "manager", "情報 課長", now=AT)
+        reports.submit(s, measure_by_no(s, 1), dx, R8, reports.ReportInput("in_progress", "研修を行った", "B"),
+                       "console:coord", AT)
+    dx_kacho = _say(sqlite_catalog_engine, settings, "dx_kacho", "状況")[-1].text
+    assert "承認待ちの報告(2件)" in dx_kacho and "・No.1 " in dx_kacho and f"・No.{no} " in dx_kacho

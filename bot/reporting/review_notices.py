@@ -130,12 +130,11 @@ def tell_reporter(session: Session, report: Report, now: datetime, tz: tzinfo) -
 def waiting_for(session: Session, settings: Settings, member: Member, fy: int) -> list[Report]:
     """The submitted reports waiting for this reviewer: their department's (a manager), and those of
     departments with no manager registered (the coordinating division); never their own."""
-    if member.role == "manager" and member.department.name != settings.coordinator_department:
-        departments = [member.department_id]
-    elif approval.can_review(session, settings, member, member.department_id):
-        managed = set(session.scalars(select(Member.department_id).where(Member.role == "manager")))
-        departments = [d for d in session.scalars(select(Department.id)) if d not in managed]
-    else:
+    managed = set(session.scalars(select(Member.department_id).where(Member.role == "manager")))
+    mine = [member.department_id] if member.role == "manager" else []
+    unmanaged = [d for d in session.scalars(select(Department.id)) if d not in managed]
+    departments = [d for d in [*mine, *unmanaged] if approval.can_review(session, settings, member, d)]
+    if not departments:
         return []
     stmt = (select(Report).where(Report.fy == fy, Report.is_current.is_(True), Report.status == "submitted",
                                  Report.department_id.in_(departments))
