@@ -163,10 +163,11 @@ def test_the_summary_sheet_counts_departments_and_judges_every_numeric_target(wo
     values = [[c for c in r] for r in sheet.iter_rows(values_only=True)]
     crisis = next(r for r in values if r[1] == "危機管理課")
     # 危機管理課: No.34 approved, No.35 returned, No.44 draft; 取組数 3
-    assert crisis[2:] == [3, 0, 1, 1, 1, 0, pytest.approx(1 / 3, abs=1e-4), pytest.approx(1 / 3, abs=1e-4)]
+    # 回答率 as the round counts it: a returned report was answered (bot.reporting.round_status)
+    assert crisis[2:] == [3, 0, 1, 1, 1, 0, pytest.approx(2 / 3, abs=1e-4), pytest.approx(1 / 3, abs=1e-4)]
     total = next(r for r in values if r[1] == t.SUMMARY_TOTAL)
     # submitted No.7 and No.83, approved No.34, returned No.35, draft No.44, the other 89 open
-    assert total[2:8] == [94, 2, 1, 1, 1, 89] and total[8] == pytest.approx(3 / 94, abs=1e-4)
+    assert total[2:8] == [94, 2, 1, 1, 1, 89] and total[8] == pytest.approx(4 / 94, abs=1e-4)
     targets = [r for r in values if isinstance(r[0], int)]
     assert {r[0] for r in targets} == {e.no for e in read_catalog() if e.numeric_goal}
     t34 = next(r for r in targets if r[0] == 34)

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.reporting import sheet_style as st
 from bot.reporting.reports import SUBMITTED
 from bot.reporting.results_table import ResultRow, actual_words, met_words, target_words
+from bot.reporting.round_status import RESPONDED
 from bot.storage.models import Actual
 from bot.texts import labels
 from bot.texts import results as t
@@ -42,9 +43,10 @@ def department_counts(rows: Sequence[ResultRow]) -> list[tuple[str, dict[str, in
 
 
 def count_line(counts: dict[str, int]) -> list[Any]:
-    """取組数, the count of each status, 回答率 (submitted or approved) and 承認率."""
+    """取組数, the count of each status, 回答率 (submitted at least once: submitted, approved or
+    returned, as bot.reporting.round_status counts it) and 承認率."""
     n = sum(counts.values())
-    answered = sum(counts.get(code, 0) for code in SUBMITTED)
+    answered = sum(counts.get(code, 0) for code in RESPONDED)  # as the round counts it
     return [n, *(counts.get(code, 0) for code in COUNTED), rate(answered, n), rate(counts.get("approved", 0), n)]
 
 
