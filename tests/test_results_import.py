@@ -136,8 +136,11 @@ def test_imported_reports_are_marked_and_audited(initialised: Path, tmp_path: Pa
     engine = get_engine(get_settings().database_url)
     with session_scope(engine) as s:
         entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.id)))
-        assert [(e.action, e.subject, e.fy) for e in entries] == [("import", "report", 2023)] * 5
-        e34 = next(e for e in entries if e.measure_no == 34)
+        # each report: submitted by the import (reports.submit's entry), and who ran the import
+        assert sorted((e.action, e.actor.split(":")[0], e.fy) for e in entries) == (
+            [("import", "cli", 2023)] * 5 + [("submit", "import", 2023)] * 5)
+        assert {e.actor for e in entries if e.action == "submit"} == {"import:r5.csv"}
+        e34 = next(e for e in entries if e.measure_no == 34 and e.action == "import")
         assert e34.before is None and e34.after is not None and e34.after["source"] == "r5.csv"
         r34 = s.scalar(select(Report).where(Report.fy == 2023, Report.measure_id == measure_by_no(s, 34).id))  # type: ignore[union-attr]
         assert r34 is not None and r34.rating == "A" and r34.actuals[0].met is True
