@@ -16,9 +16,11 @@ from bot.answers.results import (
     numeric_status,
     round_fiscal_year,
 )
+from bot.answers.trend import trend_reply
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.japanese.fiscal_year import FiscalYear, fiscal_year_of
+from bot.reporting.results_table import measure_trend
 from bot.reporting.round_status import round_status
 from bot.storage.models import Member
 
@@ -95,6 +97,8 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
             replies.append(render.overview(m, _plan_years(ask, q)[0]))
         elif kind is Kind.RESULTS:
             replies.extend(_results(ask, m, q))
+        elif kind is Kind.TREND:
+            replies.append(trend_reply(m, measure_trend(ask.session, m.no)))
         else:
             outside = _outside(ask, q)
             if outside is not None:
