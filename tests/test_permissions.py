@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
 from bot.catalog.store import find_department, measure_by_no
@@ -266,3 +267,53 @@ def test_no_reply_carries_an_account_id(office: tuple[Engine, Settings]) -> None
         for q in questions:
             replies: list[Reply] = route(settings, engine, Incoming("console", user, "console", text=q))
             assert not any(RAW_ID.search(r.text) for r in replies), (user, q)
+
+
+# --- the coordinating division's commands in chat ------------------------------------------------
+
+
+def test_invite_shows_a_code_once_one_to_one_and_it_registers(office: tuple[Engine, Settings]) -> None:
+    engine, settings = office
+    settings = settings.model_copy(update={"secret_key": SecretStr("k" * 32)})
+    assert "取りまとめ担当" in console(engine, settings, "desk", "招待 危機管理課")  # sees, does not act
+    assert "1対1のトーク" in console(engine, settings, "boss", "招待 危機管理課", direct=False)
+    answer = console(engine, settings, "boss", "招待 危機管理課 管理職")
+    code = re.search(r"登録コード: (\S+)", answer)
+    assert code is not None and "危機管理課(管理職)" in answer
+    assert "危機管理課" in console(engine, settings, "newcomer", f"登録 {code[1]}")
+    with session_scope(engine) as s:
+        member = find_member(s, "console", "newcomer")
+        assert member is not None and member.role == "manager"
+        acts = [(e.action, e.actor) for e in entries(s)]
+    assert acts == [("code_issue", "console:boss"), ("member_add", "console:newcomer")]
+    assert "近い名前" in console(engine, settings, "boss", "招待 危機管理")
+
+
+def test_unregistered_departments_are_listed_for_the_coordinating_division(office: tuple[Engine, Settings]) -> None:
+    engine, settings = office
+    text = console(engine, settings, "desk", "未登録の課は?")
+    assert "・道路建設課(取組 1件)" in text and "・危機管理課" not in text and "・人事課" not in text
+    count = int(re.search(r"まだ誰も登録していない課は(\d+)課", text)[1])  # type: ignore[index]
+    assert count == len(text.strip().split("\n")) - 1
+    assert "取りまとめ担当の課" in console(engine, settings, "sato", "未登録の課は?")
+
+
+def test_move_by_display_name_is_recorded(office: tuple[Engine, Settings]) -> None:
+    engine, settings = office
+    assert "取りまとめ担当" in console(engine, settings, "suzuki", "異動 佐藤 危機管理課")
+    assert "佐藤さんを人事課から危機管理課に異動しました" in console(engine, settings, "boss", "異動 佐藤さん 危機管理課")
+    assert "見つかりませんでした" in console(engine, settings, "boss", "異動 山本 危機管理課")
+    with session_scope(engine) as s:
+        member = find_member(s, "console", "sato")
+        assert member is not None and member.department.name == "危機管理課"
+        [entry] = entries(s)
+    assert (entry.action, entry.before["department"], entry.after["department"]) == ("member_move", "人事課", "危機管理課")
+    assert RESULT in console(engine, settings, "sato", "No.34の実績は?")  # now sees 危機管理課's result
+
+
+def test_move_on_slack_by_mention(slack: SlackWorkspace, sqlite_catalog_engine: Engine) -> None:
+    answer = texts_of(slack.say("異動 <@U0SATO|sato> 危機管理課", user="U0COORD"))
+    assert "佐藤さんを人事課から危機管理課に異動しました" in answer
+    with session_scope(sqlite_catalog_engine) as s:
+        member = find_member(s, "slack", "U0SATO")
+        assert member is not None and member.department.name == "危機管理課"

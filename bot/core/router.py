@@ -56,10 +56,10 @@ def handlers() -> list[Handler]:
     """The order matters: events first, then linking and registration, dialogs before questions."""
     from bot import answers
     from bot.dialogs import manager
-    from bot.people import linking, profile, registration  # noqa: F401  (profile registers the 設定 dialog)
+    from bot.people import desk, linking, profile, registration  # noqa: F401  (profile registers the 設定 dialog)
     from bot.reporting import handler as reporting  # registers the report dialog
 
-    return [event_handler, linking.handle, registration.handle, manager.handle, reporting.handle, help_handler,
+    return [event_handler, linking.handle, desk.handle, registration.handle, manager.handle, reporting.handle, help_handler,
             answers.handle]
 
 

@@ -77,6 +77,12 @@ def sees_everything(member: Member | None, coordinator_department: str) -> bool:
     return member.role in ("manager", "coordinator") or in_coordinating_division(member, coordinator_department)
 
 
+def coordinating(member: Member | None, settings: Settings) -> bool:
+    """The coordinating division's desk (e.g. which departments have nobody registered): its
+    members and anyone with the coordinator role."""
+    return acts_as_coordinator(member) or in_coordinating_division(member, settings.coordinator_department)
+
+
 def acts_as_coordinator(member: Member | None) -> bool:
     """Only role `coordinator` links people, issues codes in chat, moves people, assigns measures."""
     return member is not None and member.role == "coordinator"
