@@ -140,8 +140,8 @@ def members_of(session: Session, department_id: int, roles: tuple[str, ...] = RO
 
 
 def is_coordinator(member: Member | None, coordinator_department: str) -> bool:
-    """The coordinating division may report for any measure and sees everything (who may *act* as
-    coordinator — link, invite, move, assign — is `bot.people.permissions.acts_as_coordinator`)."""
-    if member is None:
-        return False
-    return member.role == "coordinator" or member.department.name == coordinator_department
+    """The coordinating division may report for any measure and sees everything (decided by
+    `bot.people.permissions`; who may *act* as coordinator is `permissions.acts_as_coordinator`)."""
+    from bot.people import permissions
+
+    return permissions.reports_for_any(member, coordinator_department)

@@ -83,6 +83,13 @@ def coordinating(member: Member | None, settings: Settings) -> bool:
     return acts_as_coordinator(member) or in_coordinating_division(member, settings.coordinator_department)
 
 
+def reports_for_any(member: Member | None, coordinator_department: str) -> bool:
+    """The coordinating division (every role) and coordinators may report on any measure."""
+    if member is None:
+        return False
+    return member.role == "coordinator" or in_coordinating_division(member, coordinator_department)
+
+
 def acts_as_coordinator(member: Member | None) -> bool:
     """Only role `coordinator` links people, issues codes in chat, moves people, assigns measures."""
     return member is not None and member.role == "coordinator"
