@@ -19,13 +19,12 @@ from bot.answers.results import (
     numeric_status,
     redacted,
     round_fiscal_year,
-    round_status,
-    year_states,
 )
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.japanese.fiscal_year import FiscalYear, fiscal_year_of
 from bot.people import permissions
+from bot.reporting.round_status import round_status
 from bot.storage.models import Member
 from bot.texts import people as people_texts
 
@@ -142,8 +141,10 @@ def _visible(ask: _Ask, reports: list[ReportView]) -> list[ReportView]:
 
 def _not_shown(ask: _Ask, facts: Reply | None = None) -> Reply:
     """The plan's facts (when there are some to give) and why reported results are not shown here."""
-    why = people_texts.RESULTS_IN_GROUP if ask.member is not None or not ask.viewer.direct else \
-        people_texts.RESULTS_UNREGISTERED
+    if ask.member is not None or not ask.viewer.direct:
+        why = people_texts.RESULTS_IN_GROUP
+    else:
+        why = people_texts.RESULTS_UNREGISTERED if facts is not None else people_texts.STATUS_UNREGISTERED
     if facts is None:
         return Reply(why)
     return Reply(f"{facts.text}\n{why}", facts.choices)
@@ -184,7 +185,7 @@ def _status(ask: _Ask, q: Question) -> list[Reply]:
     if q.own_department and ask.member_department() is not None:
         return _department(ask, q)
     fy = q.fys[0] if q.fys else ask.round_fy
-    status = round_status(ask.session, ask.view, fy)
+    status = round_status(ask.session, fy)
     return [render.round_status(status, ask.now, ask.settings.tz), render.numeric_results(_numeric_status(ask, fy), fy)]
 
 
@@ -227,8 +228,7 @@ def _search(ask: _Ask, q: Question) -> list[Reply]:
         return [_not_shown(ask, render.search_results(keyword, ms, None, _plan_years(ask, q)[0]))]
     if kind is Kind.RESULTS and ms:
         fy = q.fys[0].year if q.fys else ask.round_fy.year
-        names = ask.view.department_names
-        states = {(m_id, names.get(d_id, "")): s for (m_id, d_id), s in year_states(ask.session, fy).items()}
+        states = round_status(ask.session, FiscalYear(fy)).reported_states()
         return [render.search_results(keyword, ms, kind, fy, states)]
     return [render.search_results(keyword, ms, kind, _plan_years(ask, q)[0])]
 
