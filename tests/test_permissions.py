@@ -317,3 +317,16 @@ def test_move_on_slack_by_mention(slack: SlackWorkspace, sqlite_catalog_engine: 
     with session_scope(sqlite_catalog_engine) as s:
         member = find_member(s, "slack", "U0SATO")
         assert member is not None and member.department.name == "危機管理課"
+
+
+def test_a_name_changed_in_slack_is_followed_silently(slack: SlackWorkspace, sqlite_catalog_engine: Engine) -> None:
+    before = len(slack.stub.calls_to("chat.postMessage"))
+    assert slack.send(sr.as_event(sr.user_change("U0TANAKA", "田中(防災)"))).status_code == 200
+    assert slack.send(sr.as_event(sr.user_change("U0OUTSIDER", "部外者"))).status_code == 200
+    slack.settle()
+    with session_scope(sqlite_catalog_engine) as s:
+        member = find_member(s, "slack", "U0TANAKA")
+        assert member is not None and member.name == "田中(防災)"
+        assert find_member(s, "slack", "U0OUTSIDER") is None  # nobody is registered by a profile event
+    assert len(slack.stub.calls_to("chat.postMessage")) == before  # nothing is said
+    assert "田中(防災)さん" in texts_of(slack.say("No.34の実績は?", user="U0TANAKA"))

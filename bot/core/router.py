@@ -39,9 +39,11 @@ def unsupported_handler(ctx: Context) -> list[Reply]:
 def event_handlers() -> dict[str, Handler]:
     """Neutral events (`Incoming.event`) an adapter may send instead of a message."""
     from bot.people import welcome
+    from bot.people.members import profile_changed
     from bot.reporting import status_view
 
-    return {"greeting": welcome.greet, "status": status_view.status_view, "unsupported": unsupported_handler}
+    return {"greeting": welcome.greet, "status": status_view.status_view, "unsupported": unsupported_handler,
+            "profile": profile_changed}
 
 
 def event_handler(ctx: Context) -> list[Reply] | None:

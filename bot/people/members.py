@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.core import platforms
 from bot.core.config import Settings
+from bot.core.context import Context
+from bot.core.messages import Reply
 from bot.storage import audit
 from bot.storage.audit import Actor
 from bot.storage.models import Department, Member
@@ -145,3 +147,12 @@ def is_coordinator(member: Member | None, coordinator_department: str) -> bool:
     from bot.people import permissions
 
     return permissions.reports_for_any(member, coordinator_department)
+
+
+def profile_changed(ctx: Context) -> list[Reply]:
+    """A neutral "profile" event (Slack's user_change): a registered member's display name follows
+    the platform's. Nothing is said; anyone else's profile is none of the bot's business."""
+    name = " ".join((ctx.incoming.text or "").split())[:100]
+    if ctx.member is not None and name and name != ctx.member.name:
+        ctx.member.name = name
+    return []
