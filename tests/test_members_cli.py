@@ -10,6 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.texts.labels import STATUS
 
 runner = CliRunner()
 
@@ -114,3 +115,46 @@ def test_invite_is_recorded_without_the_code(cli_env: Path) -> None:
     [entry] = json.loads(trail)
     assert entry["action"] == "code_issue" and entry["after"]["role"] == "manager"
     assert shown not in trail and shown.replace("-", "") not in trail
+
+
+def test_the_report_loop_reads_as_one_story(cli_env: Path) -> None:
+    """The entries the report and approval code write (submit, return, revise, approve) for No.34."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.catalog.store import find_department
+    from bot.people.members import add_member
+    from bot.storage import audit
+    from bot.storage.db import make_engine, session_scope
+
+    kaikaku("init")
+    jst = ZoneInfo("Asia/Tokyo")
+    engine = make_engine(f"sqlite:///{cli_env}")
+    with session_scope(engine) as s:
+        dept = find_department(s, "危機管理課")
+        assert dept is not None
+        add_member(s, "line", "Ureporter", dept, "staff", "田中")
+        add_member(s, "slack", "U0BOSS", dept, "manager", None)
+        steps = [
+            ("submit", "line:Ureporter", "田中", None, {"status": "submitted", "revision": 1}, 10),
+            ("return", "slack:U0BOSS", None, {"status": "submitted", "revision": 1},
+             {"status": "returned", "revision": 1, "comment": "受講者数の内訳を"}, 11),
+            ("revise", "line:Ureporter", "田中", None, {"status": "submitted", "revision": 2}, 12),
+            ("approve", "slack:U0BOSS", None, {"status": "submitted", "revision": 2},
+             {"status": "approved", "revision": 2}, 13),
+        ]
+        for action, key, name, before, after, day in steps:
+            audit.record(s, audit.Actor(key, name), action, "report", measure_no=34, department_id=dept.id,
+                         fy=2026, before=before, after=after, at=datetime(2027, 2, day, 9, 5, tzinfo=jst))
+    engine.dispose()
+    code, out, _ = kaikaku("audit", "--measure", "34")
+    assert code == 0
+    S = STATUS  # noqa: N806
+    assert out.strip().split("\n") == [
+        "2027年2月10日 09:05 田中さん 提出 No.34 危機管理課 令和8年度 第1版",
+        f"2027年2月11日 09:05 危機管理課の担当者 差戻し No.34 危機管理課 令和8年度 第1版 {S['submitted']} → {S['returned']}"
+        " コメント「受講者数の内訳を」",
+        "2027年2月12日 09:05 田中さん 修正 No.34 危機管理課 令和8年度 第2版",
+        f"2027年2月13日 09:05 危機管理課の担当者 承認 No.34 危機管理課 令和8年度 第2版 {S['submitted']} → {S['approved']}",
+    ]
+    assert kaikaku("audit", "--measure", "34", "--since", "2027-02-12")[1].count("\n") == 2
