@@ -152,9 +152,9 @@ def test_the_report_loop_reads_as_one_story(cli_env: Path) -> None:
     S = STATUS  # noqa: N806
     assert out.strip().split("\n") == [
         "2027年2月10日 09:05 田中さん 提出 No.34 危機管理課 令和8年度 第1版",
-        f"2027年2月11日 09:05 危機管理課の担当者 差戻し No.34 危機管理課 令和8年度 第1版 {S['submitted']} → {S['returned']}"
+        f"2027年2月11日 09:05 危機管理課の方 差戻し No.34 危機管理課 令和8年度 第1版 {S['submitted']} → {S['returned']}"
         " コメント「受講者数の内訳を」",
         "2027年2月12日 09:05 田中さん 修正 No.34 危機管理課 令和8年度 第2版",
-        f"2027年2月13日 09:05 危機管理課の担当者 承認 No.34 危機管理課 令和8年度 第2版 {S['submitted']} → {S['approved']}",
+        f"2027年2月13日 09:05 危機管理課の方 承認 No.34 危機管理課 令和8年度 第2版 {S['submitted']} → {S['approved']}",
     ]
     assert kaikaku("audit", "--measure", "34", "--since", "2027-02-12")[1].count("\n") == 2

@@ -134,7 +134,7 @@ def test_a_reporter_without_a_name_is_named_by_department(office: tuple[Engine, 
     with session_scope(engine) as s:
         s.execute(Report.__table__.update().values(reported_by="console:desk"))
     text = console(engine, settings, "boss", "No.34の実績は?")
-    assert "報告: デジタル行政戦略課の担当者" in text and "desk" not in text
+    assert "報告: デジタル行政戦略課の方" in text and "desk" not in text
 
 
 # --- the rules themselves ----------------------------------------------------------------------

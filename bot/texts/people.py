@@ -2,7 +2,7 @@
 
 # --- names (never an account id) -----------------------------------------------------------------
 NAME_HONORIFIC = "{name}さん"
-NAME_OF_DEPARTMENT = "{department}の担当者"  # a member who has no display name yet
+NAME_OF_DEPARTMENT = "{department}の方"  # a member who has no display name yet
 NAME_UNKNOWN = "不明"
 NAME_FORMER = "登録が解除された方"
 NAME_OPERATOR = "管理者(サーバー操作)"
