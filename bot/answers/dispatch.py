@@ -119,7 +119,10 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
 def _results(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
     years = [fy.year for fy in q.fys] or [ask.round_fy.year]
     if not ask.viewer.sees_status:
-        return [_not_shown(ask, render.target(m, [y for y in years if ask.view.covers(y)] or [ask.plan_fy]))]
+        facts = render.target(m, [y for y in years if ask.view.covers(y)] or [ask.plan_fy])
+        asks_results = {c.value for c in render.measure_choices(m)} - {
+            c.value for c in render.measure_choices(m, skip=Kind.RESULTS)}
+        return [_not_shown(ask, Reply(facts.text, tuple(c for c in facts.choices if c.value not in asks_results)))]
     can_report = ask.member_department() in m.departments
     replies = []
     for fy in years[:MAX_REPLIES]:
