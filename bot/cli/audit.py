@@ -116,8 +116,8 @@ def parse_since(text: str, tz: tzinfo) -> datetime:
 
 
 def audit_command(
-    measure: int | None = typer.Option(None, "--measure", help="取組の番号(例: 34)"),
-    since: str | None = typer.Option(None, "--since", help="この日時以降(例: 2027-02-10)"),
+    measure: int | None = typer.Option(None, "--measure", help=t.AUDIT_HELP_MEASURE),
+    since: str | None = typer.Option(None, "--since", help=t.AUDIT_HELP_SINCE),
     fmt: str = typer.Option("text", "--format", help="text / json"),
 ) -> None:
     """The audit trail: reports, members, assignments and the catalog, who and when, oldest first."""

@@ -17,6 +17,7 @@ from bot.core import platforms
 from bot.people.members import ROLES, add_member, find_member, list_members, remove_member
 from bot.storage.audit import Actor
 from bot.storage.models import Department
+from bot.texts import cli as say
 from bot.texts import people as t
 
 app = typer.Typer(no_args_is_help=True)
@@ -37,19 +38,19 @@ def operator() -> Actor:
 def add(
     platform: str = typer.Option(..., "--platform", help="slack / line / console"),
     user: str = typer.Option(..., "--user", help="the platform's user id"),
-    department: str = typer.Option(..., "--department", help="課の名前"),
+    department: str = typer.Option(..., "--department", help=say.HELP_DEPARTMENT),
     role: str = typer.Option("staff", "--role", help="staff / manager / coordinator"),
     name: str | None = typer.Option(None, "--name"),
 ) -> None:
     """Register a chat user to a department."""
     if platform not in platforms.names():
-        fail(f"--platform は {' / '.join(platforms.names())} のいずれかです(指定: {platform})。")
+        fail(say.ONE_OF.format(option="platform", choices=" / ".join(platforms.names()), given=platform))
     if role not in ROLES:
-        fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
+        fail(say.ONE_OF.format(option="role", choices=" / ".join(ROLES), given=role))
     with session() as s:
         dept = department_or_fail(s, department)
         add_member(s, platform, user, dept, role, name, now=settings().now(), actor=operator())
-        typer.echo(f"{platform}:{user} を {dept.name}({role})に登録しました。")
+        typer.echo(say.MEMBER_ADDED.format(platform=platform, user=user, department=dept.name, role=role))
 
 
 @app.command("remove")
@@ -118,7 +119,7 @@ def read_rows(s: Session, text: str) -> tuple[list[ImportRow], list[str]]:
 
 
 @app.command("import")
-def import_(path: Path = typer.Argument(..., help="CSV: platform, user, department, role, name(UTF-8、BOM可)")) -> None:
+def import_(path: Path = typer.Argument(..., help=t.IMPORT_HELP_FILE)) -> None:
     """Register many chat users from a CSV; if any row is wrong nothing is changed (exit 2)."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -140,7 +141,7 @@ def import_(path: Path = typer.Argument(..., help="CSV: platform, user, departme
 
 @app.command("invite")
 def invite(
-    department: str = typer.Option(..., "--department", help="課の名前"),
+    department: str = typer.Option(..., "--department", help=say.HELP_DEPARTMENT),
     role: str = typer.Option("staff", "--role", help="staff / manager / coordinator"),
     name: str | None = typer.Option(None, "--name"),
 ) -> None:
@@ -149,7 +150,7 @@ def invite(
     from bot.texts.safety import EMPTY_SECRET_KEY
 
     if role not in ROLES:
-        fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
+        fail(say.ONE_OF.format(option="role", choices=" / ".join(ROLES), given=role))
     conf = settings()
     secret = conf.secret_key.get_secret_value()
     if not secret.strip():
@@ -158,9 +159,9 @@ def invite(
         dept = department_or_fail(s, department)
         inv = issue_code(s, dept, conf.now(), conf.registration_code_ttl_hours, role, name, secret, actor=operator())
     until = inv.expires_at.astimezone(conf.tz).strftime("%Y-%m-%d %H:%M")
-    typer.echo(f"登録コード: {inv.code}")
-    typer.echo(f"{inv.department}({role})用、1回限り、{until} まで有効です。")
-    typer.echo(f"本人がボット(LINE・Slack など)に「登録 {inv.code}」と送ると登録されます。")
+    typer.echo(say.INVITE_CODE.format(code=inv.code))
+    typer.echo(say.INVITE_VALID.format(department=inv.department, role=role, until=until))
+    typer.echo(say.INVITE_HOW.format(code=inv.code))
 
 
 @app.command("list")
@@ -169,7 +170,7 @@ def list_() -> None:
     with session() as s:
         rows = list_members(s)
         if not rows:
-            typer.echo("登録されたメンバーはいません。")
+            typer.echo(say.NO_MEMBERS)
         current = None
         for m in rows:
             if m.department.name != current:

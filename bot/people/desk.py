@@ -68,9 +68,9 @@ def invite(ctx: Context, dept_name: str | None, role_word: str | None) -> list[R
         return [Reply(t.INVITE_ONLY_DIRECT)]
     if not dept_name:
         return [Reply(t.INVITE_HOW)]
-    role = ROLE_WORDS.get(role_word or "担当者")
+    role = ROLE_WORDS.get(role_word or "staff")
     if role is None:
-        return [Reply(t.UNKNOWN_ROLE.format(role=role_word))]
+        return [Reply(t.ROLE_WORD_UNKNOWN.format(role=role_word))]
     if not permissions.can_grant(ctx.member, role):
         own = ROLE_NAMES.get(ctx.member.role, ctx.member.role) if ctx.member else ""
         return [Reply(t.ROLE_ABOVE_OWN.format(own=own, role=ROLE_NAMES[role]))]
@@ -81,8 +81,8 @@ def invite(ctx: Context, dept_name: str | None, role_word: str | None) -> list[R
     inv = issue_code(ctx.session, department, ctx.now, ctx.settings.registration_code_ttl_hours, role,
                      secret=secret, actor=actor_of(ctx))
     until = inv.expires_at.astimezone(ctx.settings.tz)
-    return [Reply(t.INVITED.format(department=inv.department, role=ROLE_NAMES[role], code=inv.code,
-                                   until=f"{until.month}月{until.day}日 {until:%H:%M}"))]
+    when = t.WHEN.format(month=until.month, day=until.day, hour=until.hour, minute=until.minute)
+    return [Reply(t.INVITED.format(department=inv.department, role=ROLE_NAMES[role], code=inv.code, until=when))]
 
 
 # --- 未登録の課は? -------------------------------------------------------------------------------
@@ -100,7 +100,8 @@ def unregistered(ctx: Context) -> list[Reply]:
         return [Reply(t.UNREGISTERED_NONE.format(total=len(view.by_department)))]
     lines = [t.UNREGISTERED_HEAD.format(count=len(missing), total=len(view.by_department))]
     lines += [t.UNREGISTERED_LINE.format(name=name, count=len(nos)) for name, nos in missing]
-    choices = tuple(Choice(t.INVITE_CHOICE.format(name=name), f"招待 {name}") for name, _ in missing[:3])
+    choices = tuple(Choice(t.INVITE_CHOICE.format(name=name), t.INVITE_COMMAND.format(name=name))
+                    for name, _ in missing[:3])
     return [Reply("\n".join(lines), choices if ctx.incoming.direct else ())]
 
 
@@ -115,7 +116,7 @@ def _person(ctx: Context, who: str) -> Member | list[Reply]:
                                                         Member.user_id == mention.user))
         return found if found is not None else [Reply(t.MOVE_NOT_REGISTERED.format(who=mention.markup),
                                                       mentions=(mention.markup,))]
-    name = who.removesuffix("さん").strip()
+    name = who.removesuffix(t.NAME_HONORIFIC.format(name="")).strip()
     matches = list(ctx.session.scalars(select(Member).where(Member.name == name).order_by(Member.id)))
     if len(matches) == 1:
         return matches[0]

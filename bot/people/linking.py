@@ -42,7 +42,7 @@ def handle(ctx: Context) -> list[Reply] | None:
     who, dept_name, role_word = command
     if ctx.member is None or not permissions.acts_as_coordinator(ctx.member):
         return [Reply(say.LINK_ONLY_COORDINATOR)]
-    role = ROLE_WORDS.get(role_word or "担当者")
+    role = ROLE_WORDS.get(role_word) if role_word else "staff"
     if role is None:
         return [Reply(say.LINK_UNKNOWN_ROLE.format(role=role_word))]
     if not permissions.can_grant(ctx.member, role):

@@ -16,6 +16,7 @@ from bot.core.messages import Reply
 from bot.storage import audit
 from bot.storage.audit import Actor
 from bot.storage.models import Department, Member
+from bot.texts import people as t
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,9 @@ def add_member(
     change is recorded in the audit trail (member_add, or member_move / role_change)."""
     known = platforms.names()
     if platform not in known:
-        raise ValueError(f"platform は {', '.join(known)} のいずれかです: {platform}")
+        raise ValueError(t.UNKNOWN_PLATFORM.format(known=", ".join(known), platform=platform))
     if role not in ROLES:
-        raise ValueError(f"role は {', '.join(ROLES)} のいずれかです: {role}")
+        raise ValueError(t.UNKNOWN_ROLE.format(known=", ".join(ROLES), role=role))
     member = find_member(session, platform, user_id)
     before = snapshot(member) if member is not None else None
     if member is None:

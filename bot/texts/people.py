@@ -1,4 +1,27 @@
-"""Sentences about people: names, what someone may see or do, members and the audit trail."""
+"""Wording of people: registration by code, account checks, names (never an account id), what someone
+may see or do, members, the coordinating division's chat commands and the audit trail."""
+
+from __future__ import annotations
+
+# --- 登録 コード -----------------------------------------------------------------------------------
+
+ASK_CODE = "登録コードを「登録 ABCD-EFGH」の形で送ってください。コードはデジタル行政戦略課から配布されます。"
+ONLY_DIRECT = "登録はボットとの1対1のトークで送ってください。グループに送ったコードはまだ使われていません。"
+NOT_FOUND = "登録コード「{code}」が見つかりませんでした。配布されたコードをもう一度ご確認ください。"
+EXPIRED = (
+    "この登録コードは有効期限({expires})が切れています。"
+    "お手数ですが、デジタル行政戦略課に新しいコードの発行を依頼してください。"
+)
+USED = "この登録コードはすでに使われています。デジタル行政戦略課に新しいコードの発行を依頼してください。"
+ALREADY = "このアカウントはすでに{department}に登録されています。"
+TOO_MANY = "登録コードの誤りが続いたため、しばらく受け付けを止めています。{until}以降にもう一度お試しください。"
+LINKED = "登録しました。このアカウントを{department}({role})として登録しました。「ヘルプ」で使い方を表示します。"
+WHEN = "{month}月{day}日 {hour}:{minute:02d}"
+
+# --- checks of the people's commands (the CLI shows them) -------------------------------------------
+
+UNKNOWN_PLATFORM = "platform は {known} のいずれかです: {platform}"
+UNKNOWN_ROLE = "role は {known} のいずれかです: {role}"
 
 # --- names (never an account id) -----------------------------------------------------------------
 NAME_HONORIFIC = "{name}さん"
@@ -43,7 +66,7 @@ IMPORT_DONE = "{count}人を登録しました。"
 ONLY_COORDINATING_DIVISION = "この一覧は、取りまとめ担当の課の方だけが見られます。"
 UNKNOWN_DEPARTMENT = "課「{name}」は計画にありません。{hint}"
 NEAR = "近い名前: {names}"
-UNKNOWN_ROLE = "役割「{role}」は分かりませんでした。担当者・管理職・取りまとめ担当のいずれかでご指定ください。"
+ROLE_WORD_UNKNOWN = "役割「{role}」は分かりませんでした。担当者・管理職・取りまとめ担当のいずれかでご指定ください。"
 INVITE_HOW = "「招待 課名」の形で送ってください(例: 招待 危機管理課、管理職なら 招待 危機管理課 管理職)。"
 INVITE_ONLY_DIRECT = "登録コードは一度だけ表示するため、ボットとの1対1のトークで「招待 課名」と送ってください。"
 INVITED = (
@@ -53,6 +76,7 @@ INVITED = (
     "本人がボットに「登録 {code}」と送ると登録されます。"
 )
 INVITE_CHOICE = "{name}を招待"
+INVITE_COMMAND = "招待 {name}"  # the choice's value: the command it sends
 UNREGISTERED_HEAD = "担当の取組がある{total}課のうち、まだ誰も登録していない課は{count}課です。"
 UNREGISTERED_LINE = "・{name}(取組 {count}件)"
 UNREGISTERED_NONE = "担当の取組がある{total}課すべてに、登録したメンバーがいます。"
@@ -64,6 +88,9 @@ MOVED = "{who}を{before}から{department}に異動しました(役割: {role})
 
 # --- `kaikaku audit` -----------------------------------------------------------------------------
 AUDIT_WHEN = "{y}年{m}月{d}日 {time}"
+AUDIT_HELP_MEASURE = "取組の番号(例: 34)"
+AUDIT_HELP_SINCE = "この日時以降(例: 2027-02-10)"
+IMPORT_HELP_FILE = "CSV: platform, user, department, role, name(UTF-8、BOM可)"
 AUDIT_LINE = "{when} {who} {action}"
 AUDIT_MEMBER = "{who}({department}・{role})"
 AUDIT_MOVE = "{who}({before} → {after})"
