@@ -25,6 +25,7 @@ from bot.people.members import add_member, find_member
 from bot.storage.audit import entries
 from bot.storage.db import session_scope
 from bot.storage.models import Actual, Member, Report
+from bot.texts.labels import STATUS
 from tests.fakes import slack_requests as sr
 from tests.fakes.line_api import FakeLineApi
 from tests.fakes.slack_api import SlackApiStub
@@ -35,6 +36,7 @@ from tests.test_slack import slack_settings
 RESULT = "養成講座を3回開催し、150名が受講した。"  # 危機管理課's report on No.34
 ACTUAL = "1,650名"
 TARGET = "1,700名"
+SUBMITTED = STATUS["submitted"]
 RAW_ID = re.compile(r"(?:line|slack|console|cli):[A-Za-z0-9]")
 
 
@@ -92,9 +94,9 @@ def test_a_result_is_shown_by_role(office: tuple[Engine, Settings], user: str, s
     assert ("田中さん" in text) is sees  # the reporter, by display name
     assert TARGET in text  # the plan's facts: for everyone
     if user == "stranger":
-        assert "登録したメンバーだけ" in text and "提出済み" not in text
+        assert "登録したメンバーだけ" in text and SUBMITTED not in text
     elif not sees:
-        assert "■危機管理課(提出済み)" in text and "担当課・管理職・取りまとめ担当" in text
+        assert f"■危機管理課({SUBMITTED})" in text and "担当課・管理職・取りまとめ担当" in text
     assert not RAW_ID.search(text), text
 
 
@@ -115,7 +117,7 @@ def test_the_round_s_status_is_for_registered_members(office: tuple[Engine, Sett
     assert "回答率" not in console(engine, settings, "stranger", "未提出の課は?")
     assert "回答率" in console(engine, settings, "sato", "未提出の課は?")
     department = console(engine, settings, "sato", "危機管理課の進捗は?")
-    assert "提出済み" in department and ACTUAL not in department  # staff of another department: status only
+    assert SUBMITTED in department and ACTUAL not in department  # staff of another department: status only
     assert ACTUAL in console(engine, settings, "suzuki", "危機管理課の進捗は?")
     assert "危機管理課の進捗" not in console(engine, settings, "stranger", "危機管理課の進捗は?").split("\n")[0]
 
@@ -187,7 +189,7 @@ def test_slack_visibility_by_role_and_channel(slack: SlackWorkspace) -> None:
     own = texts_of(slack.say("No.34の実績は?", user="U0TANAKA"))
     assert RESULT in own and "田中さん" in own
     other = texts_of(slack.say("No.34の実績は?", user="U0SATO"))
-    assert RESULT not in other and "提出済み" in other
+    assert RESULT not in other and SUBMITTED in other
     stranger = texts_of(slack.say("No.34の実績は?", user="U0NOBODY"))
     assert RESULT not in stranger and TARGET in stranger
     channel = texts_of(slack.exchange(sr.as_event(sr.mention("<@UKAIKAKU> No.34の実績は?", user="U0TANAKA")),
