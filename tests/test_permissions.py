@@ -332,3 +332,22 @@ def test_a_name_changed_in_slack_is_followed_silently(slack: SlackWorkspace, sql
         assert find_member(s, "slack", "U0OUTSIDER") is None  # nobody is registered by a profile event
     assert len(slack.stub.calls_to("chat.postMessage")) == before  # nothing is said
     assert "田中(防災)さん" in texts_of(slack.say("No.34の実績は?", user="U0TANAKA"))
+
+
+@pytest.mark.parametrize(("user", "reviews_kiki", "reviews_jinji"), [
+    ("stranger", False, False), ("tanaka", False, False), ("sato", False, False),
+    ("suzuki", False, True),  # a manager reviews their own department only
+    ("desk", False, False),  # the coordinating division's staff see everything but do not review
+    ("boss", True, True),
+])
+def test_who_reviews_is_asked_of_permissions(office: tuple[Engine, Settings], user: str, reviews_kiki: bool,
+                                             reviews_jinji: bool) -> None:
+    from bot.reporting import approval
+
+    engine, settings = office
+    with session_scope(engine) as s:
+        member = find_member(s, "console", user)
+        kiki, jinji = find_department(s, "危機管理課"), find_department(s, "人事課")
+        assert kiki is not None and jinji is not None
+        assert approval.can_review(s, settings, member, kiki.id) is reviews_kiki
+        assert approval.can_review(s, settings, member, jinji.id) is reviews_jinji
