@@ -38,11 +38,18 @@ NOW = datetime(2027, 2, 3, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo"))  # as the `now
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def ask(engine: Engine, settings: Settings, text: str, member: tuple[str, str] | None = None) -> list[Reply]:
-    """Answer as the router would: in its own transaction, as `member` (platform, user) if given."""
+DESK = ("desk", "")  # ask as a member of the coordinating division, who sees every department's results
+
+
+def ask(engine: Engine, settings: Settings, text: str, member: tuple[str, str] | None = DESK) -> list[Reply]:
+    """Answer as the router would: in its own transaction, as `member` (platform, user); by default
+    as the coordinating division's staff (not stored), None: as someone not registered."""
     with session_scope(engine) as s:
         who = None
-        if member is not None:
+        if member == DESK:
+            who = Member(platform="console", user_id="desk", role="staff",
+                         department=department(s, settings.coordinator_department))
+        elif member is not None:
             who = s.scalar(select(Member).where(Member.platform == member[0], Member.user_id == member[1]))
         return answers.answer(s, text, member=who, now=settings.now(), settings=settings)
 
@@ -429,7 +436,7 @@ def test_own_department(sqlite_catalog_engine: Engine, settings: Settings) -> No
         add_member(s, "sato", "危機管理課", "佐藤")
     text = said(ask(sqlite_catalog_engine, settings, "うちの課の取組は?", member=("console", "sato")))
     assert "危機管理課の取組は3件" in text
-    assert "課の名前を添えて" in said(ask(sqlite_catalog_engine, settings, "うちの課の取組は?"))
+    assert "課の名前を添えて" in said(ask(sqlite_catalog_engine, settings, "うちの課の取組は?", member=None))
 
 
 # --- reported results ----------------------------------------------------------------------------
@@ -477,7 +484,8 @@ def test_a_joint_measure_shows_each_department(sqlite_catalog_engine: Engine, se
         add_report(s, 7, "人事課", status="approved", text="全庁で運用しています。", by="slack:U0123", at=_jst(1, 9))
     text = said(ask(sqlite_catalog_engine, settings, "No.7の実績は?"))
     assert "■人事課(承認済)" in text and "全庁で運用しています。" in text
-    assert "報告: slack:U0123(2027年2月1日 09:00)" in text
+    assert "報告: 登録が解除された方(2027年2月1日 09:00)" in text  # no member behind the account any more
+    assert "U0123" not in text  # never the account id
     assert "デジタル行政戦略課: まだ報告されていません" in text
     assert text.index("人事課") < text.index("デジタル行政戦略課")
 

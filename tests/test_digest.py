@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -17,6 +17,7 @@ from bot.clock.digest_chart import japanese_font
 from bot.core.config import Settings
 from bot.core.outbox import deliver_due
 from bot.storage.db import session_scope
+from bot.storage.models import Member
 from tests.fakes.slack_api import SlackApiStub
 from tests.round_support import answer, jst, member, outbox_rows
 
@@ -137,6 +138,9 @@ def test_line_budget_problems_are_reported(sqlite_catalog_engine: Engine) -> Non
     from bot.storage.models import OutboxMessage
 
     member(sqlite_catalog_engine, "line", "U" + "a" * 32, "危機管理課")
+    member(sqlite_catalog_engine, "line", "Ub", "危機管理課")
+    with session_scope(sqlite_catalog_engine) as s:
+        s.scalars(select(Member).where(Member.user_id == "Ub")).one().name = "山田"
     push_budget.reserve(sqlite_catalog_engine, "line", "2027-02", 10, 9)
     with session_scope(sqlite_catalog_engine) as s:
         enqueue_many(s, [NewMessage("R8/危機管理課/nudge/1/line:Ua", "line", "Ua", "nudge", []),
@@ -150,7 +154,8 @@ def test_line_budget_problems_are_reported(sqlite_catalog_engine: Engine) -> Non
     text = d.text()
     assert "LINEのプッシュ送信(2027-02): 9通 / 上限 10通(残り 1通)" in text
     assert "LINEの上限のため他の手段で届けた通知: 1件" in text
-    assert "LINEの上限のため届けられなかった通知: 1件(— line:Ub)" in text
+    assert "LINEの上限のため届けられなかった通知: 1件(— 山田さん)" in text  # by name, never `line:Ub`
+    assert "line:U" not in text
     assert subset({"sent": 9, "budget": 10, "rerouted": 1, "low": True}, d.to_json()["line_push"])
 
 

@@ -99,7 +99,12 @@ def test_three_earlier_years_are_imported_and_show_in_the_trend_answer_and_the_d
             [reports.ActualInput("コミュニティ防災士数", Decimal(1650), "名", "1650名", "estimate")]),
             "console:tanaka", datetime(2027, 2, 3, 10, 0, tzinfo=JST))
 
+    # Someone the bot does not know gets the plan's targets, never the reported actuals.
     code, out, _ = kaikaku("ask", "No.34の推移は?")
+    assert code == 0 and "1,420名" not in out and "1,400名以上" in out
+    assert kaikaku("members", "add", "--platform", "console", "--user", "sato", "--department",
+                   "デジタル行政戦略課", "--role", "coordinator", "--name", "佐藤 花子")[0] == 0
+    code, out, _ = kaikaku("ask", "No.34の推移は?", "--user", "sato")
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "No.34 コミュニティ防災士の育成人数(累計)の推移"

@@ -34,7 +34,8 @@ from bot.core.messages import Reply
 from bot.core.outbox import enqueue_many, existing_keys
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_quantity, format_rate
-from bot.people.recipients import coordinators, members_by_department
+from bot.people.permissions import name_of_account, recipients_of_everything
+from bot.people.recipients import members_by_department
 from bot.reporting.reports import SUBMITTED
 from bot.reporting.results_table import TrendSeries, trend_series
 from bot.reporting.round_status import (
@@ -73,7 +74,7 @@ class NumericLine:
 class LineProblems:
     usage: push_budget.Usage
     rerouted: int = 0
-    undelivered: tuple[str, ...] = ()  # "危機管理課 line:U…"
+    undelivered: tuple[str, ...] = ()  # "危機管理課 山田さん": by display name, never the account id
 
     @property
     def low(self) -> bool:
@@ -367,7 +368,8 @@ def line_problems(session: Session, settings: Settings, rnd: Round, at: datetime
                OutboxMessage.last_error.like("PushRefused%"))
     ).all()
     rerouted = sum(1 for r in refused if "→" in (r.last_error or ""))
-    lost = tuple(f"{r.name or '—'} {r.platform}:{r.recipient}" for r in refused if "→" not in (r.last_error or ""))
+    lost = tuple(f"{r.name or '—'} {name_of_account(session, f'{r.platform}:{r.recipient}')}"
+                 for r in refused if "→" not in (r.last_error or ""))
     return LineProblems(usage, rerouted, lost)
 
 
@@ -418,7 +420,7 @@ def due_digests(session: Session, settings: Settings, at: datetime) -> list[Plan
     if slot is None or not is_send_day(settings, at):
         return []
     targets: list[tuple[str, str, int | None]] = [
-        (m.platform, m.user_id, m.department_id) for m in coordinators(session, settings)]
+        (m.platform, m.user_id, m.department_id) for m in recipients_of_everything(session, settings)]
     targets += [(p.name, channel, None) for p in platforms.all_platforms() for channel in p.digest_channels(settings)]
     keys = {digest_key(rnd, slot, p, r): (p, r, d) for p, r, d in targets}
     sent = existing_keys(session, keys)
