@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from bot.cli import ask, catalog, chat, members, purge, results, schedule, setup
+from bot.cli import ask, catalog, chat, dashboard, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.add_typer(catalog.app, name="catalog", help="計画カタログ: export / im
 app.add_typer(members.app, name="members", help="チャットアカウントと課の登録")
 chat.register(app)
 ask.register(app)
+app.add_typer(dashboard.app, name="dashboard", help="ダッシュボード: サインイン用リンクの発行")
 app.add_typer(results.app, name="results", help="実施結果の書き出し: export")
 app.add_typer(line_cli.app, name="line", help="LINE: 今月のプッシュ送信数と上限")
 schedule.register(app)

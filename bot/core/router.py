@@ -55,12 +55,13 @@ def event_handler(ctx: Context) -> list[Reply] | None:
 def handlers() -> list[Handler]:
     """The order matters: events first, then linking and registration, dialogs before questions."""
     from bot import answers
+    from bot.dashboard import chat as dashboard
     from bot.dialogs import manager
     from bot.people import linking, profile, registration  # noqa: F401  (profile registers the 設定 dialog)
     from bot.reporting import handler as reporting  # registers the report dialog
 
     return [event_handler, linking.handle, registration.handle, manager.handle, reporting.handle, help_handler,
-            answers.handle]
+            dashboard.handle, answers.handle]
 
 
 def route(settings: Settings, engine: Engine, incoming: Incoming,
