@@ -26,7 +26,8 @@ from bot.catalog.store import measures as catalog_measures
 from bot.core.config import Settings
 from bot.japanese.fiscal_year import FiscalYear, fiscal_year_of
 from bot.japanese.numbers import IncompatibleUnitsError, convert, format_quantity, format_rate, unit_family
-from bot.people.members import is_coordinator
+from bot.people.members import find_member, is_coordinator
+from bot.storage import audit
 from bot.storage.models import Actual, Department, Measure, Member, Report, Target
 from bot.texts import labels
 
@@ -353,13 +354,26 @@ def submit(session: Session, measure: Measure, department: Department, fy: int, 
             revision=_next_revision(session, measure.id, department.id, fy), created_at=now,
         )
         session.add(report)
+    first = not any(r.status != "draft" for r in revisions(session, measure.id, department.id, fy) if r is not report)
     report.status = "submitted"
     report.is_current = True
     report.reported_by = who
     report.reported_at = now
     _fill(report, measure, data)
+    _record_submission(session, report, measure.no, who, "submit" if first else "revise", now)
     session.flush()
     return report, True
+
+
+def _record_submission(session: Session, report: Report, measure_no: int, who: str, action: str,
+                       now: datetime) -> None:
+    """The audit entry of a submission ("submit" the first time, "revise" after), in its transaction."""
+    platform, _, user = who.partition(":")
+    member = find_member(session, platform, user) if user else None
+    audit.record(session, audit.Actor(who, member.name if member else None), action, "report",
+                 measure_no=measure_no, department_id=report.department_id, fy=report.fy,
+                 after={"status": "submitted", "revision": report.revision, "progress": report.progress,
+                        "result_text": report.result_text, "rating": report.rating}, at=now)
 
 
 def discard_draft(session: Session, measure_id: int, department_id: int, fy: int) -> bool:
