@@ -118,3 +118,17 @@ def trend_svg(years: Sequence[tuple[int, str]], targets: dict[int, Decimal | Non
     body.append(f'<rect x="{left + 120}" y="{legend_y - 10}" width="12" height="12" fill="{ACTUAL}"/>')
     body.append(_text(left + 136, legend_y, words["actual"] + (f"({unit})" if unit else ""), size=11))
     return _svg(width, height, label, body)
+
+
+def stack_svg(parts: Sequence[tuple[int, str]], label: str) -> str:
+    """One horizontal bar split by counts (value, colour), scaled to 100 wide."""
+    total = sum(n for n, _ in parts) or 1
+    x, body = 0.0, []
+    for n, colour in parts:
+        if n:
+            w = 100 * n / total
+            body.append(f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="10" fill="{colour}"/>')
+            x += w
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 10" preserveAspectRatio="none" '
+            f'role="img" aria-label={quoteattr(label)} class="stack"><title>{escape(label)}</title>'
+            + "".join(body) + "</svg>")

@@ -98,12 +98,13 @@ HISTORY_NONE = "承認・差し戻しの記録はまだありません。"
 APPROVE = "承認する"
 RETURN = "差し戻す"
 RETURN_COMMENT = "差し戻しの理由(担当者に届きます)"
-RETURN_NEEDS_COMMENT = "差し戻すときは理由を書いてください。"
 REVIEW_DONE = {"approved": "承認しました。", "returned": "差し戻しました。"}
 REVIEW_REFUSED = {
     "not_allowed": "この報告を承認・差し戻しする権限がありません。",
     "not_submitted": "この報告は提出済みではないため、承認・差し戻しできません(すでに処理済みか、取り下げられています)。",
     "not_found": "この報告は見つかりませんでした。",
+    "stale": "この報告はあなたが開いた後に修正されました。ページを開き直して、最新の版を確認してください。",
+    "no_comment": "差し戻すときは理由を書いてください。",
 }
 
 # --- department ------------------------------------------------------------------------------------
@@ -126,3 +127,15 @@ DOWNLOAD_SCOPE_NOTE = "ダウンロードできるのは全課の集計を扱う
 
 # --- command line ----------------------------------------------------------------------------------
 CLI_LINK_EXPIRES = "有効期限: {when}(1回だけ使えます)"
+NO_NAME = "表示名未設定"
+SIGN_IN_TITLE = "ダッシュボードにサインイン"
+SIGN_IN_NOTE = "下のボタンを押すとサインインします。このリンクは1回だけ使えます。"
+SIGN_IN_BUTTON = "サインインする"
+KPI_LABEL = "主な数字"
+LATE_COUNT = "未提出 {open}件・回答率 {rate}"
+LATE_MORE = "ほか {n} 課"
+LEGEND = "凡例"
+REVISION_NO = "第{revision}版"
+ACHIEVEMENT = "達成率 {rate}"
+COL_PROGRESS = "回答率"
+PLATFORM_LABELS = {"slack": "Slack", "line": "LINE", "console": "コンソール"}
