@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from bot.core.config import Settings
 from bot.dashboard.links import issue_link
 from bot.storage.db import session_scope
-from bot.storage.models import Department, Measure, MeasureDepartment
+from bot.storage.models import Department, Measure, MeasureDepartment, Report
 from tests.round_support import answer, jst, member
 
 MID_ROUND = jst(2027, 3, 24, 10, 0)  # 令和8年度's round: opened Feb 1, deadline Apr 30
@@ -71,6 +71,10 @@ def seed_round(engine: Engine, until: datetime = MID_ROUND) -> None:
                actual=("コミュニティ防災士数", value, "名"), rate=rate, met=rate >= "1", fy=fy)
     answer(engine, 34, "危機管理課", until - timedelta(days=1), status="submitted",
            actual=("コミュニティ防災士数", "1650", "名"), rate="0.9706", met=False)
+    with session_scope(engine) as s:  # reported by 田中 (round_support's answers are anonymous)
+        s.execute(update(Report).where(Report.department_id == select(Department.id)
+                                       .where(Department.name == STAFF[2]).scalar_subquery())
+                  .values(reported_by=f"{STAFF[0]}:{STAFF[1]}"))
 
 
 def link_for(engine: Engine, settings: Settings, who: tuple[str, ...], at: datetime | None = None) -> str:

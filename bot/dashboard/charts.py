@@ -24,9 +24,9 @@ def _text(x: float, y: float, body: str, *, anchor: str = "start", size: int = 1
             f'font-weight="{weight}">{escape(body)}</text>')
 
 
-def _svg(width: int, height: int, label: str, body: list[str]) -> str:
+def _svg(width: int, height: int, label: str, body: list[str], kind: str = "") -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label={quoteattr(label)} class="chart"><title>{escape(label)}</title>'
+            f'aria-label={quoteattr(label)} class="chart {kind}"><title>{escape(label)}</title>'
             + "".join(body) + "</svg>")
 
 
@@ -44,7 +44,7 @@ def _nice_max(value: float) -> float:
 def burndown_svg(points: Sequence[tuple[date, int]], total: int, opens: date, deadline: date, today: date,
                  label: str, words: dict[str, str]) -> str:
     """Open items per day (a step line) against the straight line to zero at the deadline."""
-    width, height, left, right, top, bottom = 640, 260, 52, 16, 28, 36
+    width, height, left, right, top, bottom = 640, 280, 52, 24, 34, 48
     end = max(deadline, points[-1][0] if points else deadline)
     span = max(1, (end - opens).days)
     ymax = _nice_max(total)
@@ -80,10 +80,10 @@ def burndown_svg(points: Sequence[tuple[date, int]], total: int, opens: date, de
     body.append(f'<line x1="{left}" x2="{left + 24}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{ACTUAL}" '
                 f'stroke-width="2.5"/>')
     body.append(_text(left + 30, legend_y, words["actual"], size=11))
-    body.append(f'<line x1="{left + 150}" x2="{left + 174}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
+    body.append(f'<line x1="{left + 210}" x2="{left + 234}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
                 f'stroke="{IDEAL}" stroke-width="1.5" stroke-dasharray="6 4"/>')
-    body.append(_text(left + 180, legend_y, words["ideal"], size=11))
-    return _svg(width, height, label, body)
+    body.append(_text(left + 240, legend_y, words["ideal"], size=11))
+    return _svg(width, height, label, body, "wide")
 
 
 def trend_svg(years: Sequence[tuple[int, str]], targets: dict[int, Decimal | None],
@@ -117,7 +117,7 @@ def trend_svg(years: Sequence[tuple[int, str]], targets: dict[int, Decimal | Non
     body.append(_text(left + 16, legend_y, words["target"] + (f"({unit})" if unit else ""), size=11))
     body.append(f'<rect x="{left + 120}" y="{legend_y - 10}" width="12" height="12" fill="{ACTUAL}"/>')
     body.append(_text(left + 136, legend_y, words["actual"] + (f"({unit})" if unit else ""), size=11))
-    return _svg(width, height, label, body)
+    return _svg(width, height, label, body, "trend")
 
 
 def stack_svg(parts: Sequence[tuple[int, str]], label: str) -> str:

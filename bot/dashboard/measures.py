@@ -43,7 +43,8 @@ def _fold(text: str) -> str:
 
 
 def measure_rows(session: Session, fy: int, scope: Scope) -> list[MeasureRow]:
-    """Every measure with a responsible department in scope, its departments (in scope) and states."""
+    """Every measure with a responsible department in scope (all of them, unassigned ones too, for
+    the coordinating division), its departments in scope and their states."""
     plan = active_plan(session)
     if plan is None:
         return []
@@ -52,19 +53,20 @@ def measure_rows(session: Session, fy: int, scope: Scope) -> list[MeasureRow]:
                    Report.fy == fy, Report.is_current.is_(True))
     stmt = (
         select(Measure.no, Measure.title, Measure.numeric_goal, Department.id, Department.name, Report.status)
-        .select_from(MeasureDepartment)
-        .join(Measure, Measure.id == MeasureDepartment.measure_id)
-        .join(Department, Department.id == MeasureDepartment.department_id)
+        .select_from(Measure)
+        .outerjoin(MeasureDepartment, Measure.id == MeasureDepartment.measure_id)
+        .outerjoin(Department, Department.id == MeasureDepartment.department_id)
         .outerjoin(Report, current)
         .where(Measure.plan_id == plan.id)
         .order_by(Measure.no, MeasureDepartment.position)
     )
-    if scope is not None:
+    if scope is not None:  # an unassigned measure (no department) is the coordinating division's to see
         stmt = stmt.where(MeasureDepartment.department_id.in_(sorted(scope)))
     rows: dict[int, MeasureRow] = {}
     for no, title, numeric, dept_id, name, status in session.execute(stmt):
         row = rows.setdefault(no, MeasureRow(no, title, bool(numeric)))
-        row.departments.append((dept_id, name, status or "missing"))
+        if dept_id is not None:
+            row.departments.append((dept_id, name, status or "missing"))
     return list(rows.values())
 
 

@@ -36,6 +36,7 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from bot.core.config import Settings
 from bot.dashboard import access, charts, data, links, measures, palette
@@ -148,6 +149,8 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
                 session.pop("account", None)
                 abort(401)
             g.db, g.member = s, member
+            g.who = t.SIGNED_IN_AS.format(name=member.name or t.NO_NAME, department=member.department.name,
+                                          role=ROLE_NAMES.get(member.role, member.role))
             g.scope = access.visible_departments(s, deps().settings, member)
             return view(*args, **kwargs)
 
@@ -156,11 +159,7 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def common() -> dict[str, Any]:
     """What every template gets: texts, labels, colours, the viewer, the CSRF token."""
-    member = g.get("member")
-    who = None
-    if member is not None:
-        who = t.SIGNED_IN_AS.format(name=member.name or t.NO_NAME, department=member.department.name,
-                                    role=ROLE_NAMES.get(member.role, member.role))
+    who = g.get("who")  # a string: a refusal after a rollback must not touch the (expired) member
     return {"t": t, "status_labels": labels.STATUS, "progress_labels": labels.PROGRESS, "basis_labels": labels.BASIS,
             "audit_labels": labels.AUDIT_ACTION, "platform_labels": t.PLATFORM_LABELS, "who": who,
             "csrf_token": csrf_token(), "states": data.STATES}
@@ -179,7 +178,7 @@ def login_form(token: str) -> str:
 
 
 @bp.post("/login/<token>")
-def login(token: str) -> Response:
+def login(token: str) -> BaseResponse:
     with db() as s:
         try:
             platform, user = links.redeem(s, deps().settings, token, now())
@@ -279,7 +278,7 @@ def _trend_alt(series: measures.TrendSeries) -> str:
 
 @bp.post("/measures/<int:no>/review")
 @signed_in
-def review(no: int) -> Response:
+def review(no: int) -> BaseResponse:
     settings = deps().settings
     fy = data.current_round(settings, now()).fy.year
     department_id = request.form.get("department", type=int)
@@ -331,7 +330,7 @@ def downloads() -> str:
 def download(kind: str) -> Response:
     if not access.may_download(g.scope):
         abort(403, t.FORBIDDEN)
-    from bot.reporting import workbook
+    from bot.reporting import workbook  # type: ignore[attr-defined]  # r2/desk, not merged yet
 
     fy = data.current_round(deps().settings, now()).fy
     if kind == "workbook":

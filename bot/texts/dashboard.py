@@ -139,3 +139,4 @@ REVISION_NO = "第{revision}版"
 ACHIEVEMENT = "達成率 {rate}"
 COL_PROGRESS = "回答率"
 PLATFORM_LABELS = {"slack": "Slack", "line": "LINE", "console": "コンソール"}
+NO_DEPARTMENT = "担当課が決まっていません"
