@@ -44,7 +44,9 @@ def test_the_digest_counts_lists_and_compares_with_targets(catalog_engine: Engin
     data = d.to_json()
     assert data["fy"] == "R8" and data["seq"] == 3
     assert data["since"] == jst(2027, 2, 8, 9, 0).isoformat()
-    assert data["response_rate"] == {"submitted": 8, "total": 93, "rate": round(8 / 93, 4)}
+    # 94 (measure, department) pairs: No.69 has had its department (建設課) since the catalog's
+    # second reading (issue 13 item 6); it was unassigned, and so not counted, before.
+    assert data["response_rate"] == {"submitted": 8, "total": 94, "rate": round(8 / 94, 4)}
     depts = {x["department"]: x for x in data["departments"]}
     assert subset({"submitted": 1, "total": 3, "open": [35, 44], "drafts": [35], "reachable": True}, depts["危機管理課"])
     assert depts["人事課"]["rate"] == 1.0 and depts["税務課"]["reachable"] is False
@@ -56,15 +58,15 @@ def test_the_digest_counts_lists_and_compares_with_targets(catalog_engine: Engin
                    "actual": {"value": 1650, "unit": "名"}, "rate": 0.970588, "met": False},
                   numeric[(34, "コミュニティ防災士数")])
     assert numeric[(1, "開発アプリ数")]["actual"] is None
-    assert [u["no"] for u in data["unassigned"]] == [2, 8, 41, 53, 65, 67, 69]
+    assert [u["no"] for u in data["unassigned"]] == [2, 8, 41, 53, 65, 67]  # No.69: 建設課
     assert "税務課" in data["unreachable"] and "危機管理課" not in data["unreachable"]
     assert data["overdue"] == []
 
     text = d.text()
-    assert "回答率: 8.6%(8/93件)" in text
+    assert "回答率: 8.51%(8/94件)" in text
     assert "・No.34 コミュニティ防災士数: 実績 1,650名 / 目標 1,700名(累計) → 達成率 97.06%(未達成)" in text
     assert "・No.83 収納率: 実績 99.1% / 目標 99.07% → 達成" in text
-    assert "担当課が未設定の取組(7件" in text and "・No.65 中央卸売市場の再整備" in text
+    assert "担当課が未設定の取組(6件" in text and "・No.65 中央卸売市場の再整備" in text
     assert "危機管理課 33.33%(1/3件) 下書き1件" in text
     assert "税務課 0%(0/1件) ※連絡先未登録" in text
 
@@ -159,7 +161,7 @@ def test_digest_command_prints_and_sends(cli_env: Path) -> None:
     printed = runner.invoke(app, ["digest", "--at", "2027-02-15T09:30", "--dry-run"])
     assert printed.exit_code == 0 and "【週次ダイジェスト】令和8年度 実施結果の報告状況(2月15日(月)時点)" in printed.stdout
     data = json.loads(runner.invoke(app, ["digest", "--at", "2027-02-15T09:30", "--dry-run", "--format", "json"]).stdout)
-    assert data["response_rate"]["total"] == 93 and data["seq"] == 3
+    assert data["response_rate"]["total"] == 94 and data["seq"] == 3
     assert json.loads(runner.invoke(app, ["outbox", "--format", "json"]).stdout) == []
     sent = runner.invoke(app, ["digest", "--at", "2027-02-15T09:30"])
     assert sent.exit_code == 0 and "digest#3 デジタル行政戦略課 → console:coord" in sent.stdout
@@ -167,4 +169,4 @@ def test_digest_command_prints_and_sends(cli_env: Path) -> None:
     assert "送るダイジェストはありません" in again.stdout
     [row] = json.loads(runner.invoke(app, ["outbox", "--format", "json", "--text"]).stdout)
     assert row["key"] == "R8/digest/3/console:coord" and row["status"] == "sent"
-    assert "回答率: 0%(0/93件)" in row["text"]
+    assert "回答率: 0%(0/94件)" in row["text"]  # 94: No.69 has 建設課 (issue 13 item 6)
