@@ -44,7 +44,7 @@ from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_number, format_rate
 from bot.people.members import find_member
 from bot.people.registration import ROLE_NAMES
-from bot.reporting import approval
+from bot.reporting import approval, workbook
 from bot.reporting.rounds import format_day
 from bot.storage.db import session_scope
 from bot.storage.models import Member
@@ -330,13 +330,12 @@ def downloads() -> str:
 def download(kind: str) -> Response:
     if not access.may_download(g.scope):
         abort(403, t.FORBIDDEN)
-    from bot.reporting import workbook  # type: ignore[attr-defined]  # r2/desk, not merged yet
-
     fy = data.current_round(deps().settings, now()).fy
+    tz = deps().settings.tz
     if kind == "workbook":
-        body, mime, suffix = workbook.build_workbook(g.db, fy.year), XLSX, "xlsx"
+        body, mime, suffix = workbook.build_workbook(g.db, fy.year, tz=tz), XLSX, "xlsx"
     elif kind == "csv":
-        body, mime, suffix = workbook.build_csv(g.db, fy.year), "text/csv; charset=utf-8", "csv"
+        body, mime, suffix = workbook.build_csv(g.db, fy.year, tz=tz), "text/csv; charset=utf-8", "csv"
     else:
         abort(404)
     response = Response(body, mimetype=mime)
