@@ -50,7 +50,7 @@ def render_chart(digest: Digest, today: date | None = None) -> bytes:
     return buffer.getvalue()
 
 
-_STYLE = {"axes.edgecolor": GRID, "axes.labelcolor": INK, "xtick.color": INK, "ytick.color": INK, "font.size": 10}
+_STYLE: dict[Any, Any] = {"axes.edgecolor": GRID, "axes.labelcolor": INK, "xtick.color": INK, "ytick.color": INK, "font.size": 10}
 
 
 def figure(digest: Digest, today: date | None = None) -> Any:
