@@ -51,9 +51,9 @@ def time_overview(engine: Engine, settings: Settings, who: tuple[str, str]) -> t
     client = create_app(settings, engine).test_client()
     with session_scope(engine) as s:
         url = issue_link(s, settings, who[0], who[1], settings.now()).url.removeprefix(settings.public_url or "")
-    form = client.get(url).text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
-    assert client.post(url, data={"csrf_token": token}).status_code == 303
+    form = client.get(url, follow_redirects=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    assert client.post(form.request.path, data={"csrf_token": token}).status_code == 303
 
     def once() -> tuple[float, int]:
         start = time.perf_counter()

@@ -56,11 +56,16 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def open_link(client: FlaskClient, path: str) -> tuple[str, str]:
+    """Follow a link from chat (/login/TOKEN) to the sign-in page: (its path, its CSRF token)."""
+    form = client.get(path, follow_redirects=True)
+    assert form.status_code == 200 and form.request.path.startswith("/dashboard/login/")
+    return form.request.path, csrf_of(form.text)
+
+
 def sign_in(client: FlaskClient, engine: Engine, conf: Settings, who: tuple[str, ...]) -> None:
-    path = link_for(engine, conf, who)
-    form = client.get(path)
-    assert form.status_code == 200
-    done = client.post(path, data={"csrf_token": csrf_of(form.text)})
+    path, token = open_link(client, link_for(engine, conf, who))
+    done = client.post(path, data={"csrf_token": token})
     assert done.status_code == 303 and done.headers["Location"].endswith("/dashboard/")
 
 
@@ -85,7 +90,7 @@ def test_the_chat_word_gives_a_one_time_link_in_a_direct_chat_only(sqlite_catalo
                                                                     conf: Settings) -> None:
     add_people(sqlite_catalog_engine)
     direct = router.route(conf, sqlite_catalog_engine, Incoming("console", STAFF[1], "console", text="ダッシュボード"))
-    assert len(direct) == 1 and "http://127.0.0.1/dashboard/login/" in direct[0].text and "15分" in direct[0].text
+    assert len(direct) == 1 and "http://127.0.0.1/login/" in direct[0].text and "15分" in direct[0].text
     group = router.route(conf, sqlite_catalog_engine,
                          Incoming("console", STAFF[1], "group", text="ダッシュボード", direct=False))
     assert [r.text for r in group] == [t.ONLY_DIRECT]
@@ -101,8 +106,8 @@ def test_the_link_from_chat_signs_its_owner_in(sqlite_catalog_engine: Engine, co
     reply = router.route(conf, sqlite_catalog_engine, Incoming("console", MANAGER[1], "console", text="ダッシュボード"))
     path = re.search(r"http://127\.0\.0\.1(\S+)", reply[0].text).group(1)  # type: ignore[union-attr]
     client = client_for(sqlite_catalog_engine, conf)
-    form = client.get(path)
-    client.post(path, data={"csrf_token": csrf_of(form.text)})
+    form_path, token = open_link(client, path)
+    client.post(form_path, data={"csrf_token": token})
     page = client.get("/dashboard/")
     assert page.status_code == 200 and MANAGER[4] in page.text
 
@@ -119,7 +124,7 @@ def test_cli_prints_a_link_for_a_registered_account(cli_env, monkeypatch) -> Non
                                "--department", "危機管理課"]).exit_code == 0
     made = runner.invoke(app, ["dashboard", "link", "--platform", "slack", "--user", "U1"])
     assert made.exit_code == 0
-    assert re.fullmatch(r"https://kaikaku\.example\.jp/dashboard/login/\S+\n", made.stdout)
+    assert re.fullmatch(r"https://kaikaku\.example\.jp/login/\S+\n", made.stdout)
     refused = runner.invoke(app, ["dashboard", "link", "--platform", "slack", "--user", "U2"])
     assert refused.exit_code == 2 and "登録されていません" in refused.stderr
 
@@ -148,14 +153,14 @@ def test_a_link_works_once_within_its_minutes_and_only_as_issued(catalog_engine:
 
 def test_opening_a_link_does_not_use_it_up_and_reuse_is_refused(seeded: Engine, conf: Settings) -> None:
     client = client_for(seeded, conf)
-    path = link_for(seeded, conf, STAFF)
-    assert client.get(path).status_code == 200  # a chat app's preview fetches it: still unused
-    assert client.get(path).status_code == 200
-    token = csrf_of(client.get(path).text)
+    link = link_for(seeded, conf, STAFF)
+    assert client.get(link).status_code == 302  # a chat app's preview fetches it: still unused
+    path, token = open_link(client, link)
+    path, token = open_link(client, link)
     assert client.post(path, data={"csrf_token": token}).status_code == 303
     again = client_for(seeded, conf)
-    form = again.get(path)
-    refused = again.post(path, data={"csrf_token": csrf_of(form.text)})
+    path, token = open_link(again, link)
+    refused = again.post(path, data={"csrf_token": token})
     assert refused.status_code == 403 and t.LINK_REFUSED["used"] in refused.text
     assert again.get("/dashboard/").status_code == 401
 
@@ -164,8 +169,8 @@ def test_the_session_cookie_is_httponly_lax_and_secure_behind_https(seeded: Engi
     for public, secure in (("http://127.0.0.1", False), ("https://kaikaku.example.jp", True)):
         setting = dashboard_settings(conf, public=public)
         client = client_for(seeded, setting)
-        path = link_for(seeded, setting, STAFF)
-        done = client.post(path, data={"csrf_token": csrf_of(client.get(path).text)})
+        path, token = open_link(client, link_for(seeded, setting, STAFF))
+        done = client.post(path, data={"csrf_token": token})
         cookie = done.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
         assert ("Secure" in cookie) is secure

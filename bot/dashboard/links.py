@@ -21,7 +21,7 @@ from bot.core.config import Settings
 from bot.storage.models import DashboardLink
 
 SALT = "kaikaku-dashboard-link"
-PATH = "/dashboard/login/"
+PATH = "/login/"  # INTERFACE.md: GET /login/TOKEN (served as a redirect to /dashboard/login/TOKEN)
 
 
 class LinkRefused(Exception):

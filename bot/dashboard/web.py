@@ -72,6 +72,14 @@ def mount(app: Flask, settings: Settings, engine: Engine) -> None:
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.dashboard_session_hours))
     app.extensions[EXTENSION] = Deps(settings, engine)
     app.register_blueprint(bp)
+    app.add_url_rule("/login/<token>", "dashboard_link", short_link)
+
+
+def short_link(token: str) -> BaseResponse:
+    """The address sent in chat, /login/TOKEN: the sign-in page lives under /dashboard."""
+    response = redirect(url_for("dashboard.login_form", token=token), code=302)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def deps() -> Deps:
