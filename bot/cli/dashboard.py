@@ -20,12 +20,12 @@ def link(
     """Print a sign-in link for a registered account (valid once, for DASHBOARD_LINK_MINUTES)."""
     conf = settings()
     if base_url(conf) is None:
-        fail("PUBLIC_URL が設定されていません。ダッシュボードの公開URLを設定してください。")
+        fail(t.CLI_NO_PUBLIC_URL)
     if not conf.secret_key.get_secret_value().strip():
-        fail("SECRET_KEY が設定されていません。")
+        fail(t.CLI_NO_SECRET_KEY)
     with session() as s:
         if find_member(s, platform, user) is None:
-            fail(f"{platform}:{user} は登録されていません(kaikaku members list で確認できます)。")
+            fail(t.CLI_UNREGISTERED.format(who=f"{platform}:{user}"))
         made = issue_link(s, conf, platform, user, conf.now())
     typer.echo(made.url)
     typer.echo(t.CLI_LINK_EXPIRES.format(when=made.expires_at.astimezone(conf.tz).strftime("%Y-%m-%d %H:%M")),

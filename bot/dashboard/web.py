@@ -272,14 +272,14 @@ def measure(no: int) -> str:
 
 
 def _years() -> list[tuple[int, str]]:
-    return [(y, FiscalYear(y).label.replace("年度", "")) for y in measures.TREND_YEARS]
+    return [(y, t.TREND_YEAR.format(reiwa=FiscalYear(y).reiwa)) for y in measures.TREND_YEARS]
 
 
 def _trend_alt(series: measures.TrendSeries) -> str:
     def q(value: Any) -> str:
         return t.TREND_NONE if value is None else format_number(value) + (series.unit or "")
 
-    points = "、".join(t.TREND_POINT.format(fy=name, target=q(series.targets.get(y)), actual=q(series.actuals.get(y)))
+    points = t.LIST_SEPARATOR.join(t.TREND_POINT.format(fy=name, target=q(series.targets.get(y)), actual=q(series.actuals.get(y)))
                       for y, name in _years())
     return t.TREND_ALT.format(metric=series.metric, points=points)
 
@@ -362,7 +362,7 @@ def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(deps().settings.tz)
-    return f"{local.year}年{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
+    return t.WHEN.format(year=local.year, month=local.month, day=local.day, hour=local.hour, minute=local.minute)
 
 
 @bp.app_template_filter("day")
@@ -393,6 +393,7 @@ def _flash() -> dict[str, Any]:
 @bp.app_template_filter("stack")
 def _stack(row: data.DepartmentRow) -> Markup:
     """A department's pairs as one stacked bar (SVG: a CSP without inline styles allows it)."""
-    parts = "、".join(f"{labels.STATUS[s]} {row.counts[s]}件" for s in data.STATES if row.counts[s])
+    parts = t.LIST_SEPARATOR.join(t.GRID_PART.format(label=labels.STATUS[s], n=row.counts[s])
+                                  for s in data.STATES if row.counts[s])
     return Markup(charts.stack_svg([(row.counts[s], palette.STATE_COLOURS[s]) for s in data.STATES],
                                    t.GRID_ITEM_ALT.format(name=row.name, parts=parts)))
