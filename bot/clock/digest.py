@@ -32,16 +32,16 @@ from bot.core import platforms, push_budget
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.core.outbox import enqueue_many, existing_keys
-from bot.dashboard.data import DepartmentRow, department_rows, first_answers
+from bot.dashboard.data import first_answers
 from bot.japanese.numbers import format_quantity, format_rate
 from bot.people.recipients import coordinators, members_by_department
+from bot.reporting.reports import SUBMITTED
 from bot.reporting.round_status import (
-    SUBMITTED,
     DepartmentStatus,
     NewReport,
-    department_statuses,
+    RoundStatus,
+    round_status,
     submitted_between,
-    unassigned_measures,
 )
 from bot.reporting.rounds import Round, Slot, format_day, is_send_day, round_at, round_for_digest
 from bot.storage.models import Actual, Department, Measure, Member, OutboxMessage, Plan, Report, Target
@@ -91,35 +91,26 @@ class Digest:
     at: datetime
     since: datetime | None
     slot: Slot | None
-    statuses: list[DepartmentStatus]
+    status: RoundStatus  # where the round stands: the one model (bot.reporting.round_status)
     reachable: set[int]
     new_reports: list[NewReport]
     numeric: list[NumericLine]
-    unassigned: list[tuple[int, str]]
     line: LineProblems | None
     tz_name: str = "Asia/Tokyo"
-    # For the chart (the dashboard's numbers): pairs by state per department, and the local day
-    # each answered pair was first submitted.
-    rows: list[DepartmentRow] = field(default_factory=list)
+    # For the chart's trend (the dashboard's burndown): the local day each answered pair was first
+    # submitted.
     answered_days: list[date] = field(default_factory=list)
     _chart: bytes | None = field(default=None, repr=False)
 
     @property
-    def submitted(self) -> int:
-        return sum(s.submitted for s in self.statuses)
-
-    @property
-    def total(self) -> int:
-        return sum(s.total for s in self.statuses)
-
-    @property
-    def rate(self) -> float:
-        return self.submitted / self.total if self.total else 0.0
+    def rate(self) -> Decimal:
+        """The response rate, as the model counts it (submitted at least once / all pairs)."""
+        return self.status.rate
 
     @property
     def behind(self) -> list[DepartmentStatus]:
         """Departments with measures open, furthest behind first."""
-        return sorted((s for s in self.statuses if s.open), key=lambda s: (s.rate, s.name))
+        return sorted(self.status.pending_departments, key=lambda s: (s.rate, s.name))
 
     @property
     def past_deadline(self) -> bool:
@@ -137,12 +128,12 @@ class Digest:
 
     def summary_lines(self, limit: int | None) -> list[str]:
         fy = self.round.fy.label
-        done = sum(1 for s in self.statuses if not s.open)
+        status = self.status
         lines = [
             t.DIGEST_HEADING.format(fy=fy, day=format_day(self.at.date())),
             t.DIGEST_PERIOD.format(open=format_day(self.round.open_day), deadline=format_day(self.round.deadline)),
-            t.DIGEST_OVERALL.format(rate=format_rate(self.rate), submitted=self.submitted, total=self.total,
-                                    done=done, depts=len(self.statuses)),
+            t.DIGEST_OVERALL.format(rate=format_rate(status.rate), submitted=status.responded, total=status.total,
+                                    done=len(status.done_departments), depts=len(status.departments)),
             "",
         ]
         if self.new_reports:
@@ -159,9 +150,9 @@ class Digest:
             names = [s.name for s in self.unreachable]
             lines += ["", t.DIGEST_UNREACHABLE_HEADING.format(n=len(names)), "、".join(_capped(names, limit)),
                       t.DIGEST_UNREACHABLE_HINT]
-        if self.unassigned:
-            lines += ["", t.DIGEST_UNASSIGNED_HEADING.format(n=len(self.unassigned))]
-            lines += [t.DIGEST_UNASSIGNED_LINE.format(no=no, title=title) for no, title in self.unassigned]
+        if status.unassigned:
+            lines += ["", t.DIGEST_UNASSIGNED_HEADING.format(n=len(status.unassigned))]
+            lines += [t.DIGEST_UNASSIGNED_LINE.format(no=no, title=title) for no, title in status.unassigned]
             lines.append(t.DIGEST_UNASSIGNED_HINT)
         if self.line is not None and self.line.any:
             lines += ["", *self.line_lines()]
@@ -187,11 +178,11 @@ class Digest:
         for i, s in enumerate(behind[:limit] if limit else behind, start=1):
             extra = (t.DIGEST_DEPT_DRAFTS.format(n=len(s.drafts)) if s.drafts else "")
             extra += t.DIGEST_DEPT_UNREACHABLE if s.department_id not in self.reachable else ""
-            lines.append(t.DIGEST_DEPT_LINE.format(i=i, name=s.name, rate=format_rate(s.rate), submitted=s.submitted,
+            lines.append(t.DIGEST_DEPT_LINE.format(i=i, name=s.name, rate=format_rate(s.rate), submitted=s.responded,
                                                    total=s.total, extra=extra))
         if limit and len(behind) > limit:
             lines.append(t.DIGEST_DEPTS_MORE.format(n=len(behind) - limit))
-        lines.append(t.DIGEST_DEPTS_DONE.format(n=len(self.statuses) - len(behind)))
+        lines.append(t.DIGEST_DEPTS_DONE.format(n=len(self.status.departments) - len(behind)))
         return lines
 
     def numeric_lines(self, limit: int | None) -> list[str]:
@@ -248,11 +239,15 @@ class Digest:
             "since": iso(self.since),
             "seq": self.slot.seq if self.slot else None,
             "deadline": self.round.deadline.isoformat(),
-            "response_rate": {"submitted": self.submitted, "total": self.total, "rate": round(self.rate, 4)},
+            "response_rate": {"submitted": self.status.responded, "total": self.status.total,
+                              "rate": _rounded(self.rate)},
+            "approval_rate": {"approved": self.status.approved, "total": self.status.total,
+                              "rate": _rounded(self.status.approval_rate)},
             "departments": [
-                {"department": s.name, "submitted": s.submitted, "total": s.total, "rate": round(s.rate, 4),
-                 "open": s.open_nos, "drafts": s.drafts, "reachable": s.department_id in self.reachable}
-                for s in sorted(self.statuses, key=lambda s: (s.rate, s.name))
+                {"department": s.name, "submitted": s.responded, "total": s.total, "rate": _rounded(s.rate),
+                 "approved": s.approved, "open": list(s.open_nos), "drafts": list(s.drafts),
+                 "reachable": s.department_id in self.reachable}
+                for s in sorted(self.status.departments, key=lambda s: (s.rate, s.name))
             ],
             "new_reports": [{"no": r.no, "department": r.department, "status": r.status,
                              "reported_at": iso(r.reported_at)} for r in self.new_reports],
@@ -263,9 +258,9 @@ class Digest:
                  "rate": _num(n.rate), "met": n.met}
                 for n in self.numeric
             ],
-            "overdue": [{"department": s.name, "measures": s.open_nos} for s in self.overdue],
+            "overdue": [{"department": s.name, "measures": list(s.open_nos)} for s in self.overdue],
             "unreachable": [s.name for s in self.unreachable],
-            "unassigned": [{"no": no, "title": title} for no, title in self.unassigned],
+            "unassigned": [{"no": no, "title": title} for no, title in self.status.unassigned],
             "line_push": None if self.line is None else {
                 **self.line.usage.as_dict(), "rerouted": self.line.rerouted,
                 "undelivered": list(self.line.undelivered), "low": self.line.low},
@@ -280,6 +275,10 @@ def _capped(lines: list[str], limit: int | None) -> list[str]:
 
 def _nos(nos: Sequence[int]) -> str:
     return "、".join(f"No.{no}" for no in nos)
+
+
+def _rounded(rate: Decimal) -> float:
+    return float(round(rate, 4))
 
 
 def _num(value: Decimal | None) -> int | float | None:
@@ -375,18 +374,15 @@ def build_digest(session: Session, settings: Settings, at: datetime, rnd: Round 
     since = previous.at if previous else None
     plan = active_plan(session)
     if plan is None:
-        return Digest(rnd, at, since, slot, [], set(), [], [], [], None)
+        return Digest(rnd, at, since, slot, RoundStatus(rnd.fy, ()), set(), [], [], None)
     fy = rnd.fy.year
-    statuses = department_statuses(session, fy, plan)
     reachable = set(members_by_department(session))
     return Digest(
-        round=rnd, at=at, since=since, slot=slot, statuses=statuses, reachable=reachable,
+        round=rnd, at=at, since=since, slot=slot, status=round_status(session, rnd.fy, plan), reachable=reachable,
         new_reports=submitted_between(session, fy, since, at, plan),
         numeric=numeric_lines(session, plan, fy),
-        unassigned=unassigned_measures(session, plan),
         line=line_problems(session, settings, rnd, at),
         tz_name=settings.bot_timezone,
-        rows=department_rows(session, fy, None),
         answered_days=[moment.astimezone(settings.tz).date() for moment in first_answers(session, fy, None)],
     )
 

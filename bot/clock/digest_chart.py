@@ -17,7 +17,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from bot.dashboard.data import STATES, DepartmentRow, burndown
+from bot.dashboard.data import STATES, burndown
 from bot.dashboard.palette import ACTUAL, GRID, IDEAL, INK, MET, NOT_MET, STATE_COLOURS
 from bot.japanese.numbers import format_number, format_rate
 from bot.reporting.rounds import format_day
@@ -26,6 +26,7 @@ from bot.texts import notices as t
 
 if TYPE_CHECKING:
     from bot.clock.digest import Digest, NumericLine
+    from bot.reporting.round_status import DepartmentStatus
 
 CHART_BARS = 15  # rows per list panel: the departments with most open, the targets furthest from met
 LABEL_CHARS = 18  # a measure's name is cut here (the full one is in the digest's text)
@@ -60,7 +61,7 @@ def figure(digest: Digest, today: date | None = None) -> Any:
     from matplotlib.figure import Figure
 
     today = today or digest.at.date()
-    behind = sorted((d for d in digest.rows if d.open), key=lambda d: (-d.open, d.rate, d.name))
+    behind = sorted(digest.status.pending_departments, key=lambda d: (-len(d.open), d.rate, d.name))
     reported = [n for n in digest.numeric if n.rate is not None]
     shown = sorted(reported, key=lambda n: (n.rate, n.no))[:CHART_BARS]
     rows = max(min(len(behind), CHART_BARS), len(shown), 4)
@@ -72,7 +73,8 @@ def figure(digest: Digest, today: date | None = None) -> Any:
         _departments(fig.add_subplot(grid[1, 0]), behind, rows)
         _numeric(fig.add_subplot(grid[1, 1]), shown, len(reported), len({n.no for n in digest.numeric}), rows)
         fig.suptitle(t.CHART_TITLE.format(fy=digest.round.fy.label, day=format_day(today),
-                                          rate=format_rate(digest.rate), done=digest.submitted, total=digest.total),
+                                          rate=format_rate(digest.rate), done=digest.status.responded,
+                                          total=digest.status.total),
                      x=0.01, ha="left", fontsize=13)
         fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig
@@ -80,9 +82,9 @@ def figure(digest: Digest, today: date | None = None) -> Any:
 
 def _trend(ax: Any, digest: Digest, today: date) -> None:
     rnd = digest.round
-    points = burndown(rnd, today, digest.total, digest.answered_days)
+    points = burndown(rnd, today, digest.status.total, digest.answered_days)
     end = max(rnd.deadline, points[-1][0] if points else rnd.deadline)
-    ax.plot([rnd.open_day, rnd.deadline], [digest.total, 0], color=IDEAL, linestyle="--", linewidth=1.2,
+    ax.plot([rnd.open_day, rnd.deadline], [digest.status.total, 0], color=IDEAL, linestyle="--", linewidth=1.2,
             label=t.CHART_IDEAL)
     if points:
         ax.step([d for d, _ in points], [v for _, v in points], where="post", color=ACTUAL, linewidth=2.2,
@@ -92,10 +94,10 @@ def _trend(ax: Any, digest: Digest, today: date) -> None:
         ax.annotate(t.CHART_OPEN_NOW.format(n=format_number(last)), (last_day, last), textcoords="offset points",
                     xytext=(6, 6), color=INK)
     ax.axvline(rnd.deadline, color=INK, linestyle=":", linewidth=1)
-    ax.text(rnd.deadline, digest.total * 1.02, t.CHART_DEADLINE.format(day=format_day(rnd.deadline)), ha="right",
+    ax.text(rnd.deadline, digest.status.total * 1.02, t.CHART_DEADLINE.format(day=format_day(rnd.deadline)), ha="right",
             va="bottom", fontsize=9)
     ax.set_xlim(rnd.open_day, end)
-    ax.set_ylim(0, max(1, digest.total) * 1.08)
+    ax.set_ylim(0, max(1, digest.status.total) * 1.08)
     ax.set_title(t.CHART_TREND_TITLE, loc="left", fontsize=11)
     ax.xaxis.set_major_formatter(_month_day())
     ax.grid(axis="y", color=GRID)
@@ -109,7 +111,7 @@ def _month_day() -> Any:
     return FuncFormatter(lambda value, _pos: f"{num2date(value).month}/{num2date(value).day}")
 
 
-def _departments(ax: Any, behind: list[DepartmentRow], rows: int) -> None:
+def _departments(ax: Any, behind: list[DepartmentStatus], rows: int) -> None:
     more = len(behind) - CHART_BARS
     title = t.CHART_DEPARTMENTS_TITLE + (t.CHART_MORE.format(n=more) if more > 0 else "")
     ax.set_title(title, loc="left", fontsize=11)
@@ -120,7 +122,7 @@ def _departments(ax: Any, behind: list[DepartmentRow], rows: int) -> None:
     positions = list(range(rows - 1, rows - 1 - len(shown), -1))
     left = [0] * len(shown)
     for state in STATES:
-        widths = [d.counts[state] for d in shown]
+        widths = [d.count(state) for d in shown]
         ax.barh(positions, widths, left=left, height=0.62, color=STATE_COLOURS[state], label=labels.STATUS[state])
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.set_yticks(positions, [d.name for d in shown])
@@ -128,7 +130,7 @@ def _departments(ax: Any, behind: list[DepartmentRow], rows: int) -> None:
     top = max(d.total for d in shown)
     ax.set_xlim(0, top * 1.25 + 0.5)
     for y, d in zip(positions, shown, strict=True):
-        ax.text(d.total + top * 0.02, y, t.CHART_OPEN_OF.format(open=d.open, total=d.total), va="center",
+        ax.text(d.total + top * 0.02, y, t.CHART_OPEN_OF.format(open=len(d.open), total=d.total), va="center",
                 fontsize=8)
     ax.set_xlabel(t.CHART_ITEMS)
     ax.xaxis.set_major_locator(_whole_numbers())

@@ -1,9 +1,9 @@
 """What the dashboard's pages show, read with a few set-based queries (no Flask here).
 
 Every function takes the viewer's scope (bot.dashboard.access: None = every department) and
-returns plain dataclasses; the templates only lay them out. The overview is one GROUP BY over
-(measure, department) pairs and one over first submissions, so 1,000 departments cost the same
-two round trips as 40 (bench/bench_dashboard.py).
+returns plain dataclasses; the templates only lay them out. The overview reads the round-status
+model (bot.reporting.round_status: one query over every pair) and one GROUP BY over first
+submissions, so 1,000 departments cost the same two round trips as 40 (bench/bench_dashboard.py).
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.catalog.store import active_plan
 from bot.core.config import Settings
-from bot.reporting.reports import SUBMITTED
+from bot.japanese.fiscal_year import FiscalYear
+from bot.reporting.round_status import OPEN, RESPONDED, round_status
 from bot.reporting.rounds import Round, calendar_of, round_for_digest
-from bot.storage.models import Department, Measure, MeasureDepartment, Report
+from bot.storage.models import Measure, MeasureDepartment, Report
 
 STATES = ("missing", "draft", "returned", "submitted", "approved")  # the grid's order, worst first
 Scope = frozenset[int] | None
@@ -27,6 +28,9 @@ Scope = frozenset[int] | None
 
 @dataclass
 class DepartmentRow:
+    """A department's pairs counted by state; what counts as answered or open is the round-status
+    model's (bot.reporting.round_status: a returned report is answered and still open)."""
+
     department_id: int
     name: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
@@ -37,11 +41,11 @@ class DepartmentRow:
 
     @property
     def answered(self) -> int:
-        return self.counts["submitted"] + self.counts["approved"]
+        return sum(self.counts[s] for s in RESPONDED)
 
     @property
     def open(self) -> int:
-        return self.total - self.answered
+        return sum(self.counts[s] for s in OPEN)
 
     @property
     def rate(self) -> float:
@@ -53,7 +57,7 @@ class Overview:
     round: Round
     today: date
     departments: list[DepartmentRow]
-    burndown: list[tuple[date, int]]  # open (unanswered) pairs at the end of each day so far
+    burndown: list[tuple[date, int]]  # pairs not yet answered at the end of each day so far
 
     @property
     def total(self) -> int:
@@ -73,7 +77,8 @@ class Overview:
 
     @property
     def approval_rate(self) -> float:
-        return self.approved / self.answered if self.answered else 0.0
+        """Approved pairs over all pairs (the model's approval rate, as the chat answers it)."""
+        return self.approved / self.total if self.total else 0.0
 
     @property
     def past_deadline(self) -> bool:
@@ -105,35 +110,13 @@ def business_days_left(settings: Settings, rnd: Round, today: date) -> int:
     return calendar_of(settings).business_days_between(today, rnd.deadline)
 
 
-def _current(fy: int) -> object:
-    return and_(Report.measure_id == MeasureDepartment.measure_id,
-                Report.department_id == MeasureDepartment.department_id,
-                Report.fy == fy, Report.is_current.is_(True))
-
-
-def _in_scope(stmt: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
-    return stmt if scope is None else stmt.where(MeasureDepartment.department_id.in_(sorted(scope)))
-
-
 def department_rows(session: Session, fy: int, scope: Scope) -> list[DepartmentRow]:
-    """Every responsible department in scope with its pairs counted by state, by name."""
-    plan = active_plan(session)
-    if plan is None:
-        return []
-    stmt = (
-        select(Department.id, Department.name, Report.status, func.count())
-        .select_from(MeasureDepartment)
-        .join(Measure, Measure.id == MeasureDepartment.measure_id)
-        .join(Department, Department.id == MeasureDepartment.department_id)
-        .outerjoin(Report, _current(fy))  # type: ignore[arg-type]
-        .where(Measure.plan_id == plan.id)
-        .group_by(Department.id, Department.name, Report.status)
-    )
-    rows: dict[int, DepartmentRow] = {}
-    for dept_id, name, status, n in session.execute(_in_scope(stmt, scope)):
-        row = rows.setdefault(dept_id, DepartmentRow(dept_id, name))
-        row.counts[status if status in row.counts else "missing"] += n
-    return sorted(rows.values(), key=lambda r: r.name)
+    """Every responsible department in scope with its pairs counted by state, in the plan's order."""
+    rows = []
+    for d in round_status(session, FiscalYear(fy)).departments:
+        if scope is None or d.department_id in scope:
+            rows.append(DepartmentRow(d.department_id, d.name, {state: d.count(state) for state in STATES}))
+    return rows
 
 
 def first_answers(session: Session, fy: int, scope: Scope) -> list[datetime]:
@@ -146,13 +129,17 @@ def first_answers(session: Session, fy: int, scope: Scope) -> list[datetime]:
         select(func.min(first.reported_at))
         .select_from(MeasureDepartment)
         .join(Measure, Measure.id == MeasureDepartment.measure_id)
-        .join(Report, _current(fy))  # type: ignore[arg-type]
+        .join(Report, and_(Report.measure_id == MeasureDepartment.measure_id,
+                           Report.department_id == MeasureDepartment.department_id,
+                           Report.fy == fy, Report.is_current.is_(True)))
         .join(first, and_(first.measure_id == Report.measure_id, first.department_id == Report.department_id,
-                          first.fy == fy, first.status.in_(SUBMITTED)))
-        .where(Measure.plan_id == plan.id, Report.status.in_(SUBMITTED))
+                          first.fy == fy, first.status != "draft", first.reported_at.is_not(None)))
+        .where(Measure.plan_id == plan.id, Report.status.in_(sorted(RESPONDED)))
         .group_by(Report.measure_id, Report.department_id)
     )
-    return [at for (at,) in session.execute(_in_scope(stmt, scope)) if at is not None]
+    if scope is not None:
+        stmt = stmt.where(MeasureDepartment.department_id.in_(sorted(scope)))
+    return [at for (at,) in session.execute(stmt) if at is not None]
 
 
 def burndown(rnd: Round, today: date, total: int, answered_at: list[date]) -> list[tuple[date, int]]:

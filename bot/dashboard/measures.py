@@ -10,8 +10,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.catalog.store import active_plan, measure_by_no
+from bot.japanese.fiscal_year import FiscalYear
 from bot.people.members import members_of
 from bot.reporting import reports
+from bot.reporting.round_status import MeasureState, department_status
 from bot.storage.models import Actual, Department, Measure, MeasureDepartment, Member, Report
 
 Scope = frozenset[int] | None
@@ -139,12 +141,13 @@ def trend(session: Session, measure: Measure, scope: Scope) -> list[TrendSeries]
 @dataclass
 class DepartmentPage:
     department: Department
-    statuses: list[reports.MeasureStatus]
+    statuses: tuple[MeasureState, ...]
     members: list[Member]
 
     @property
-    def missing(self) -> list[reports.MeasureStatus]:
-        return [s for s in self.statuses if s.state not in reports.SUBMITTED]
+    def missing(self) -> list[MeasureState]:
+        """What the department still has to send (the model's open: missing, draft, returned)."""
+        return [s for s in self.statuses if s.open]
 
     @property
     def has_manager(self) -> bool:
@@ -155,8 +158,8 @@ def department_page(session: Session, department_id: int, fy: int) -> Department
     department = session.get(Department, department_id)
     if department is None:
         return None
-    return DepartmentPage(department, reports.department_status(session, department_id, fy),
-                          members_of(session, department_id))
+    status = department_status(session, department_id, FiscalYear(fy))
+    return DepartmentPage(department, status.measures if status else (), members_of(session, department_id))
 
 
 def departments(session: Session, scope: Scope) -> list[Department]:

@@ -386,26 +386,7 @@ def discard_draft(session: Session, measure_id: int, department_id: int, fy: int
     return True
 
 
-# --- status and export -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MeasureStatus:
-    measure: Measure
-    state: str  # submitted / approved / draft / missing
-    report: Report | None  # the current revision
-    draft: Report | None  # a pending draft (also after a submission)
-
-
-def department_status(session: Session, department_id: int, fy: int) -> list[MeasureStatus]:
-    """Each of the department's measures: submitted, draft or missing for the fiscal year."""
-    out = []
-    for measure in department_measures(session, department_id):
-        current = current_report(session, measure.id, department_id, fy)
-        draft = pending_draft(session, measure.id, department_id, fy)
-        state = "missing" if current is None else current.status
-        out.append(MeasureStatus(measure, state, current, draft))
-    return out
+# --- side by side and export -----------------------------------------------------------------------------
 
 
 def side_by_side(session: Session, measure: Measure, fy: int) -> list[tuple[Department, Report | None]]:

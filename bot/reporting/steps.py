@@ -27,6 +27,7 @@ from bot.dialogs.model import (
     Turn,
     render,
 )
+from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import (
     NumberParseError,
     format_quantity,
@@ -37,6 +38,7 @@ from bot.japanese.numbers import (
 from bot.people.members import is_coordinator
 from bot.reporting import reports
 from bot.reporting.meanwhile import notice
+from bot.reporting.round_status import MeasureState, department_status
 from bot.storage.models import Department, Measure, Report
 from bot.texts.labels import BASIS, PROGRESS
 
@@ -158,9 +160,7 @@ def check_measure(turn: Turn, no: int) -> tuple[Measure | None, str | None]:
 
 
 def _drafts_note(turn: Turn) -> str:
-    env = turn.env
-    rows = reports.department_status(_db(turn), env.member.department_id, int(turn.data["fy"]))
-    nos = [f"No.{r.measure.no}" for r in rows if r.draft is not None]
+    nos = [f"No.{m.no}" for m in _own_status(turn) if m.has_draft]
     return turn.msg("drafts_note", nos="、".join(nos)) if nos else ""
 
 
@@ -284,9 +284,11 @@ def has_targets(turn: Turn) -> bool:
 # --- choices and cards -----------------------------------------------------------------------------
 
 
-def _own_status(turn: Turn) -> list[reports.MeasureStatus]:
-    env = turn.env
-    return reports.department_status(_db(turn), env.member.department_id, int(turn.data["fy"]))
+def _own_status(turn: Turn) -> tuple[MeasureState, ...]:
+    """The member's department's measures in the round (bot.reporting.round_status)."""
+    fy = FiscalYear(int(turn.data["fy"]))
+    status = department_status(_db(turn), turn.env.member.department_id, fy)
+    return status.measures if status else ()
 
 
 _MARK = {"draft": "(下書きあり)", "submitted": "(提出済み)", "approved": "(承認済み)", "returned": "(差し戻し)"}
@@ -296,8 +298,8 @@ _MARK = {"draft": "(下書きあり)", "submitted": "(提出済み)", "approved"
 def own_measures(turn: Turn) -> list[Choice]:
     out = []
     for row in _own_status(turn):
-        mark = _MARK["draft"] if row.draft is not None else _MARK.get(row.state, "")
-        out.append(Choice(f"No.{row.measure.no} {row.measure.title}{mark}", str(row.measure.no)))
+        mark = _MARK["draft"] if row.has_draft else _MARK.get(row.state, "")
+        out.append(Choice(f"No.{row.no} {row.title}{mark}", str(row.no)))
     return out
 
 
@@ -305,8 +307,7 @@ def own_measures(turn: Turn) -> list[Choice]:
 def own_measures_card(turn: Turn) -> Card:
     fy = int(turn.data["fy"])
     fields = []
-    for row in _own_status(turn):
-        m = row.measure
+    for m in reports.department_measures(_db(turn), turn.env.member.department_id):
         lines = [f"計画: {reports.plan_of(m, fy) or '(記載なし)'}"]
         targets = reports.targets_of(m, fy)
         if targets:
