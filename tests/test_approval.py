@@ -11,10 +11,12 @@ from sqlalchemy import Engine
 
 from bot.catalog.store import find_department, measure_by_no
 from bot.core.config import Settings
-from bot.people.members import add_member
+from bot.japanese.fiscal_year import FiscalYear
+from bot.people.members import add_member, find_member
 from bot.reporting import approval, reports
 from bot.reporting.approval import ReviewRefused
 from bot.reporting.reports import ReportInput
+from bot.reporting.round_status import department_status
 from bot.storage import audit
 from bot.storage.db import session_scope
 from bot.storage.models import Member
@@ -182,7 +184,9 @@ def test_return_then_revise_then_approve_is_the_history(catalog_engine: Engine) 
                                           "実績値の単位を確認してください", now=NOW + timedelta(hours=1))
         assert (returned.status, returned.review_comment) == ("returned", "実績値の単位を確認してください")
     with session_scope(catalog_engine) as s:
-        states = {r.measure.no: r.state for r in reports.department_status(s, people["dept"], R8)}
+        status = department_status(s, people["dept"], FiscalYear(R8))
+        assert status is not None
+        states = {m.no: m.state for m in status.measures}
         assert states[34] == "returned"
     with session_scope(catalog_engine) as s:
         with pytest.raises(ReviewRefused) as again:  # a returned report waits for its reporter
@@ -201,3 +205,21 @@ def test_return_then_revise_then_approve_is_the_history(catalog_engine: Engine) 
             ("approve", 2, "企画 担当", None),
         ]
         assert [e.action for e in audit.entries(s, measure_no=34)] == ["submit", "return", "revise", "approve"]
+
+
+def test_nobody_reviews_their_own_report(catalog_engine: Engine) -> None:
+    """Not from the account that submitted, nor from another account of the same person."""
+    people = _people(catalog_engine)
+    with session_scope(catalog_engine) as s:
+        _member(s, people, "manager").person = "yamada"
+        own_line = add_member(s, "line", "U" + "c" * 32, s.get(Member, people["manager"]).department, "manager",
+                              "山田 課長", now=NOW)
+        own_line.person = "yamada"
+    _submit(catalog_engine, "課長が自分で報告", who="slack:UKACHO")
+    with session_scope(catalog_engine) as s:
+        for account in (_member(s, people, "manager"), find_member(s, "line", "U" + "c" * 32)):
+            assert account is not None
+            with pytest.raises(ReviewRefused) as own:
+                approval.approve(s, SETTINGS, account, 34, people["dept"], R8, now=NOW)
+            assert own.value.code == "own_report"
+        approval.approve(s, SETTINGS, _member(s, people, "manager2"), 34, people["dept"], R8, now=NOW)

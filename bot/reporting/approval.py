@@ -26,13 +26,14 @@ from bot.storage import audit
 from bot.storage.models import Department, Member, Report
 from bot.texts import review as texts
 
-REFUSALS = ("not_allowed", "not_submitted", "not_found", "stale", "no_comment")
+REFUSALS = ("not_allowed", "not_submitted", "not_found", "stale", "no_comment", "own_report")
 """Why a review is refused (`ReviewRefused.code`):
 not_allowed: the member is not a reviewer of the department; not_submitted: the current revision
 is not waiting for review (nothing submitted, or already approved/returned: `.report` tells by
 whom); not_found: no such measure, or the department is not responsible for it; stale: the
 revision the reviewer looked at has been replaced (`.report` is the new one); no_comment: a
-return without a reason."""
+return without a reason; own_report: the reviewer submitted it (any of their linked accounts):
+someone else reviews it (the coordinating division when the department's only manager reported)."""
 
 
 class ReviewRefused(Exception):
@@ -72,6 +73,15 @@ def display_name(session: Session, key: str | None) -> str:
     return member.name if member is not None and member.name else texts.UNNAMED
 
 
+def same_person(session: Session, member: Member, key: str | None) -> bool:
+    """Whether the account `key` is `member`'s, or another account of the same person."""
+    if key == account_key(member):
+        return True
+    platform, _, user = (key or "").partition(":")
+    other = find_member(session, platform, user) if user else None
+    return other is not None and member.person is not None and other.person == member.person
+
+
 # --- who reviews -----------------------------------------------------------------------------------
 
 
@@ -86,8 +96,11 @@ def reviewers(session: Session, settings: Settings, department_id: int) -> list[
     managers = list(session.scalars(
         select(Member).where(Member.department_id == department_id, Member.role == "manager")
         .options(joinedload(Member.department)).order_by(Member.id)))
-    if managers:
-        return managers
+    return managers or division_reviewers(session, settings)
+
+
+def division_reviewers(session: Session, settings: Settings) -> list[Member]:
+    """The coordinating division's reviewers: its coordinators and managers."""
     stmt = (select(Member).join(Member.department)
             .where(or_(Member.role == "coordinator",
                        (Member.role == "manager") & (Department.name == settings.coordinator_department)))
@@ -107,9 +120,10 @@ def can_review(session: Session, settings: Settings, member: Member | None, depa
 # --- reviewing -------------------------------------------------------------------------------------
 
 
-def _waiting(session: Session, settings: Settings, member: Member, measure_no: int, department_id: int,
-             fy: int, revision: int | None) -> Report:
-    """The current submitted revision, locked for this transaction, or why it cannot be reviewed."""
+def reviewable(session: Session, settings: Settings, member: Member, measure_no: int, department_id: int,
+               fy: int, revision: int | None = None) -> Report:
+    """The current submitted revision that `member` may review, locked for this transaction; else
+    `ReviewRefused` saying why (asked before a reason is typed, and by approve/return)."""
     measure = measure_by_no(session, measure_no)
     if measure is None or not reports.is_responsible(measure, department_id):
         raise ReviewRefused("not_found")
@@ -121,6 +135,8 @@ def _waiting(session: Session, settings: Settings, member: Member, measure_no: i
         raise ReviewRefused("not_submitted", current)
     if revision is not None and current.revision != revision:
         raise ReviewRefused("stale", current)
+    if same_person(session, member, current.reported_by):
+        raise ReviewRefused("own_report", current)
     return current
 
 
@@ -144,7 +160,7 @@ def _review(session: Session, member: Member, report: Report, status: str, comme
 def approve(session: Session, settings: Settings, member: Member, measure_no: int, department_id: int,
             fy: int, *, now: datetime, revision: int | None = None) -> Report:
     """Approve the current submitted revision (the one the reviewer saw, when `revision` is given)."""
-    report = _waiting(session, settings, member, measure_no, department_id, fy, revision)
+    report = reviewable(session, settings, member, measure_no, department_id, fy, revision)
     return _review(session, member, report, "approved", None, now)
 
 
@@ -153,7 +169,7 @@ def return_report(session: Session, settings: Settings, member: Member, measure_
                   revision: int | None = None) -> Report:
     """Return the current submitted revision to its reporter with a comment (required)."""
     reason = (comment or "").strip()
-    report = _waiting(session, settings, member, measure_no, department_id, fy, revision)
+    report = reviewable(session, settings, member, measure_no, department_id, fy, revision)
     if not reason:
         raise ReviewRefused("no_comment", report)
     return _review(session, member, report, "returned", reason, now)

@@ -33,7 +33,8 @@ from bot.texts import labels
 
 PROGRESS = tuple(labels.PROGRESS)  # the codes stored in report.progress
 BASES = tuple(labels.BASIS)  # the codes stored in actual.basis
-SUBMITTED = ("submitted", "approved")
+SUBMITTED = ("submitted", "approved")  # counted as answered; a returned report waits for its reporter again
+SENT = ("submitted", "approved", "returned")  # revisions that were submitted (whatever the review said)
 
 
 # --- which year, who may report --------------------------------------------------------------------
@@ -215,10 +216,11 @@ def pending_draft(session: Session, measure_id: int, department_id: int, fy: int
 
 
 def last_submitted(session: Session, measure_id: int, department_id: int, fy: int) -> Report | None:
+    """The latest revision that was submitted: waiting for review, approved, or returned."""
     return session.scalar(
         select(Report)
         .where(Report.measure_id == measure_id, Report.department_id == department_id, Report.fy == fy,
-               Report.status.in_(SUBMITTED))
+               Report.status.in_(SENT))
         .order_by(Report.revision.desc())
         .limit(1)
         .options(selectinload(Report.actuals))
@@ -336,7 +338,7 @@ def submit(session: Session, measure: Measure, department: Department, fy: int, 
     lock_report(session, measure.id, department.id, fy)
     draft = pending_draft(session, measure.id, department.id, fy)
     previous = last_submitted(session, measure.id, department.id, fy)
-    if previous is not None and same_content(previous, data):
+    if previous is not None and previous.status != "returned" and same_content(previous, data):
         if draft is not None:
             session.delete(draft)
             session.flush()
@@ -354,7 +356,7 @@ def submit(session: Session, measure: Measure, department: Department, fy: int, 
             revision=_next_revision(session, measure.id, department.id, fy), created_at=now,
         )
         session.add(report)
-    first = not any(r.status != "draft" for r in revisions(session, measure.id, department.id, fy) if r is not report)
+    first = previous is None
     report.status = "submitted"
     report.is_current = True
     report.reported_by = who
