@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -19,7 +20,7 @@ from bot.dashboard.links import LinkRefused, issue_link, redeem
 from bot.japanese.fiscal_year import FiscalYear
 from bot.reporting.rounds import round_of
 from bot.storage.db import session_scope
-from bot.storage.models import AuditEntry, Department, Measure, Report
+from bot.storage.models import AuditEntry, Department, Measure, OutboxMessage, Report
 from bot.texts import dashboard as t
 from tests.dashboard_support import (
     COORDINATOR,
@@ -263,6 +264,8 @@ def test_a_manager_approves_from_the_measure_page(seeded: Engine, conf: Settings
     assert t.REVIEW_DONE["approved"] in page and "佐藤 一郎" in page
     with session_scope(seeded) as s:
         assert s.scalar(select(AuditEntry.actor).where(AuditEntry.action == "approve")) == "console:boss"
+        told = s.scalars(select(OutboxMessage)).all()  # the reporter hears of it, as after a review in chat
+        assert [(m.recipient, m.kind) for m in told] == [(STAFF[1], "review_approved")]
     again = client.post("/dashboard/measures/34/review", data=fields)  # pressed twice
     assert again.status_code == 409 and t.REVIEW_REFUSED["not_submitted"] in again.text
 
@@ -282,6 +285,20 @@ def test_a_return_needs_a_reason_and_staff_cannot_review(seeded: Engine, conf: S
     assert tried.status_code == 403 and current_status(seeded, 34, "危機管理課") == "submitted"
     returned = manager.post("/dashboard/measures/34/review", data={**fields, "comment": "実績の根拠を追記してください"})
     assert returned.status_code == 303 and current_status(seeded, 34, "危機管理課") == "returned"
+    with session_scope(seeded) as s:
+        told = s.scalars(select(OutboxMessage)).one()
+        assert told.kind == "review_returned" and "実績の根拠を追記してください" in json.dumps(told.payload, ensure_ascii=False)
+
+
+def test_nobody_reviews_their_own_report_from_the_page(seeded: Engine, conf: Settings) -> None:
+    from tests.round_support import member
+
+    member(seeded, "console", "tanaka", "危機管理課", role="manager")  # 田中 becomes a manager: his own report
+    client = client_for(seeded, conf)
+    sign_in(client, seeded, conf, STAFF)
+    refused = client.post("/dashboard/measures/34/review", data=review_form(client, 34))
+    assert refused.status_code == 403 and t.REVIEW_REFUSED["own_report"] in refused.text
+    assert current_status(seeded, 34, "危機管理課") == "submitted"
 
 
 def test_a_post_without_the_csrf_token_changes_nothing(seeded: Engine, conf: Settings) -> None:

@@ -17,6 +17,7 @@ from bot.clock.digest_chart import japanese_font
 from bot.core.config import Settings
 from bot.core.outbox import deliver_due
 from bot.storage.db import session_scope
+from bot.texts import labels
 from tests.fakes.slack_api import SlackApiStub
 from tests.round_support import answer, jst, member, outbox_rows
 
@@ -187,7 +188,7 @@ def test_the_chart_names_departments_and_targets_with_a_legend_date_and_trend(sq
         early = build_digest(s, Settings(), jst(2027, 2, 15, 9, 0))
     words = _texts(figure(early))
     assert any(w.startswith("令和8年度 実施結果の報告状況 2月15日(月)時点") for w in words)
-    assert {"未提出件数の推移", "締切に間に合う目安", "未提出(実績)", "未提出", "提出済み", "承認済み"} <= set(words)
+    assert {"未提出件数の推移", "締切に間に合う目安", "未提出(実績)", *labels.STATUS.values()} <= set(words)
     assert "デジタル行政戦略課" in words  # departments by name, most still open first
     numeric = [w for w in words if w.startswith("No.")]
     assert numeric and all(" " in w for w in numeric)  # "No.34 コミュニティ防災士数", never a bare "No.34"

@@ -45,6 +45,7 @@ from bot.japanese.numbers import format_number, format_rate
 from bot.people.members import find_member
 from bot.people.registration import ROLE_NAMES
 from bot.reporting import approval, workbook
+from bot.reporting.review_notices import tell_reporter
 from bot.reporting.rounds import format_day
 from bot.storage.db import session_scope
 from bot.storage.models import Member
@@ -301,8 +302,9 @@ def review(no: int) -> BaseResponse:
                                           request.form.get("comment", "")[:2000], now=now(), revision=revision)
     except approval.ReviewRefused as refused:
         g.db.rollback()
-        return refuse(409 if refused.code in ("not_submitted", "stale") else 403 if refused.code == "not_allowed"
-                      else 400, t.REVIEW_REFUSED[refused.code])
+        return refuse(409 if refused.code in ("not_submitted", "stale") else
+                      403 if refused.code in ("not_allowed", "own_report") else 400, t.REVIEW_REFUSED[refused.code])
+    tell_reporter(g.db, done, now(), settings.tz)  # as a review in chat does: through the outbox
     session["flash"] = t.REVIEW_DONE[done.status]
     return redirect(url_for("dashboard.measure", no=no, _anchor=f"d{department_id}"), code=303)
 
