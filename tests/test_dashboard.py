@@ -329,3 +329,17 @@ def test_pages_carry_a_strict_content_security_policy(seeded: Engine, conf: Sett
     assert 'lang="ja"' in response.text and 'style="' not in response.text  # no inline styles: CSP allows none
     font = client.get("/dashboard/font/ipaexg.ttf")
     assert font.status_code == 200 and font.mimetype == "font/ttf" and len(font.data) > 1_000_000
+
+
+def test_a_measure_page_shows_plan_trend_report_and_history(seeded: Engine, conf: Settings) -> None:
+    client = client_for(seeded, conf)
+    sign_in(client, seeded, conf, STAFF)
+    page = client.get("/dashboard/measures/34").text
+    assert "令和8年度</dt><dd>コミュニティ防災士数 1,700名" in page  # the plan per year
+    label = re.search(r'<svg[^>]*aria-label="([^"]+)"[^>]*class="chart trend"', page)
+    assert label, "no trend chart"
+    assert label.group(1) == ("コミュニティ防災士数: 令和5 目標 1,400名・実績 1,420名、令和6 目標 1,500名・実績 1,515名、"
+                              "令和7 目標 1,600名・実績 1,580名、令和8 目標 1,700名・実績 1,650名")
+    assert "コミュニティ防災士数: 1,650名" in page and "田中 次郎" in page  # the current report, by name
+    assert "console:tanaka" not in page  # never an account id
+    assert "承認する" not in page  # staff do not review

@@ -17,7 +17,6 @@ from bot.reporting.round_status import MeasureState, department_status
 from bot.storage.models import Actual, Department, Measure, MeasureDepartment, Member, Report
 
 Scope = frozenset[int] | None
-TREND_YEARS = (2023, 2024, 2025, 2026)  # 令和5–8年度, the plan's four years
 
 
 @dataclass
@@ -96,6 +95,11 @@ class MeasurePage:
     trend: list[TrendSeries]
     reports: list[DepartmentReport]
 
+    @property
+    def years(self) -> list[int]:
+        """The plan's fiscal years (令和5–8年度), the trend chart's axis."""
+        return list(range(self.measure.plan.first_fy, self.measure.plan.last_fy + 1))
+
 
 def measure_page(session: Session, no: int, fy: int, scope: Scope) -> MeasurePage | None:
     """None when there is no such measure; reports only of the departments in scope."""
@@ -114,11 +118,9 @@ def visible(measure: Measure, scope: Scope) -> bool:
 
 
 def trend(session: Session, measure: Measure, scope: Scope) -> list[TrendSeries]:
-    """Targets and reported actuals (the current submitted revisions) by metric and year.
-
-    With several responsible departments reporting the same metric, the year's actual is their
-    sum when the unit is a count and is left to the department pages otherwise; here: the first.
-    """
+    """Targets and reported actuals (the current submitted or approved revisions, imported
+    earlier years included) by metric and year; with several departments reporting one metric,
+    the first department's (as bot/reporting/results_table.measure_trend does)."""
     series: dict[str, TrendSeries] = {}
     for target in measure.targets:
         s = series.setdefault(target.metric, TrendSeries(target.metric, target.unit, {}, {}))
@@ -127,7 +129,7 @@ def trend(session: Session, measure: Measure, scope: Scope) -> list[TrendSeries]
         select(Report.fy, Actual.metric, Actual.value, Actual.unit)
         .join(Actual, Actual.report_id == Report.id)
         .where(Report.measure_id == measure.id, Report.is_current.is_(True),
-               Report.status.in_(reports.SUBMITTED), Report.fy.in_(TREND_YEARS))
+               Report.status.in_(reports.SUBMITTED))
         .order_by(Report.fy, Report.department_id, Actual.position)
     )
     if scope is not None:

@@ -263,7 +263,8 @@ def measure(no: int) -> str:
         abort(404)
     if not measures.visible(found.measure, g.scope):
         abort(403, t.FORBIDDEN)
-    trend = [(s, charts.trend_svg(_years(), s.targets, s.actuals, s.unit, _trend_alt(s), {
+    years = _years(found.years)
+    trend = [(s, charts.trend_svg(years, s.targets, s.actuals, s.unit, _trend_alt(s, years), {
         "target": t.TREND_TARGET, "actual": t.TREND_ACTUAL, "none": t.TREND_NONE})) for s in found.trend]
     parts = [(part, approval.history(g.db, no, part.department.id, fy.year),
               approval.can_review(g.db, settings, g.member, part.department.id))
@@ -272,16 +273,16 @@ def measure(no: int) -> str:
                 names=lambda key: approval.display_name(g.db, key))
 
 
-def _years() -> list[tuple[int, str]]:
-    return [(y, t.TREND_YEAR.format(reiwa=FiscalYear(y).reiwa)) for y in measures.TREND_YEARS]
+def _years(years: list[int]) -> list[tuple[int, str]]:
+    return [(y, t.TREND_YEAR.format(reiwa=FiscalYear(y).reiwa)) for y in years]
 
 
-def _trend_alt(series: measures.TrendSeries) -> str:
+def _trend_alt(series: measures.TrendSeries, years: list[tuple[int, str]]) -> str:
     def q(value: Any) -> str:
         return t.TREND_NONE if value is None else format_number(value) + (series.unit or "")
 
     points = t.LIST_SEPARATOR.join(t.TREND_POINT.format(fy=name, target=q(series.targets.get(y)), actual=q(series.actuals.get(y)))
-                      for y, name in _years())
+                      for y, name in years)
     return t.TREND_ALT.format(metric=series.metric, points=points)
 
 
