@@ -343,3 +343,18 @@ def test_a_measure_page_shows_plan_trend_report_and_history(seeded: Engine, conf
     assert "コミュニティ防災士数: 1,650名" in page and "田中 次郎" in page  # the current report, by name
     assert "console:tanaka" not in page  # never an account id
     assert "承認する" not in page  # staff do not review
+
+
+def test_the_overview_counts_as_the_round_status_model_does(seeded: Engine, conf: Settings) -> None:
+    from bot.japanese.fiscal_year import FiscalYear
+    from bot.reporting.round_status import round_status
+
+    with session_scope(seeded) as s:
+        model = round_status(s, FiscalYear(2026))
+        rows = {r.department_id: r for r in data.department_rows(s, 2026, None)}
+    assert set(rows) == {d.department_id for d in model.departments}
+    for d in model.departments:
+        row = rows[d.department_id]
+        assert row.counts == {state: d.count(state) for state in data.STATES}, d.name
+        assert (row.answered, row.open, row.total) == (d.responded, len(d.open), d.total)
+    assert sum(r.answered for r in rows.values()) == model.responded
