@@ -358,3 +358,14 @@ def test_the_overview_counts_as_the_round_status_model_does(seeded: Engine, conf
         assert row.counts == {state: d.count(state) for state in data.STATES}, d.name
         assert (row.answered, row.open, row.total) == (d.responded, len(d.open), d.total)
     assert sum(r.answered for r in rows.values()) == model.responded
+
+
+def test_a_session_ends_its_hours_after_the_sign_in(seeded: Engine, conf: Settings) -> None:
+    client = client_for(seeded, conf)
+    sign_in(client, seeded, conf, STAFF)
+    cookie = client.get_cookie("kaikaku_session")
+    assert cookie is not None
+    for hours, status in ((conf.dashboard_session_hours - 1, 200), (conf.dashboard_session_hours + 1, 401)):
+        later = client_for(seeded, dashboard_settings(conf, now=MID_ROUND + timedelta(hours=hours)))
+        later.set_cookie("kaikaku_session", cookie.value)
+        assert later.get("/dashboard/").status_code == status

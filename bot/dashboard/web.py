@@ -112,7 +112,7 @@ def check_csrf() -> None:
         sent = request.form.get("csrf_token", "")
         kept = session.get("csrf", "")
         if not sent or not kept or not hmac.compare_digest(str(sent), str(kept)):
-            abort(400, t.CSRF_FAILED)
+            abort(400)
 
 
 @bp.after_request
@@ -133,16 +133,16 @@ def refuse(status: int, message: str) -> Response:
 def http_error(error: HTTPException) -> Response:
     messages = {400: t.CSRF_FAILED, 401: t.SIGNED_OUT, 403: t.FORBIDDEN, 404: t.NOT_FOUND}
     code = error.code or 500
-    message = error.description if code in (400, 403) and error.description in _OWN else messages.get(code, t.NOT_FOUND)
-    return refuse(code, message)
-
-
-_OWN = {t.CSRF_FAILED, t.FORBIDDEN, *t.LINK_REFUSED.values()}
+    return refuse(code, messages.get(code, t.NOT_FOUND))
 
 
 def viewer(s: Session) -> Member | None:
-    account = session.get("account")
-    if not isinstance(account, list) or len(account) != 2:
+    """The signed-in member: a session lasts DASHBOARD_SESSION_HOURS from the sign-in (not from
+    the last click), and ends when the account is no longer registered."""
+    account, since = session.get("account"), session.get("since")
+    if not isinstance(account, list) or len(account) != 2 or not isinstance(since, int | float):
+        return None
+    if now().timestamp() - since > deps().settings.dashboard_session_hours * 3600:
         return None
     return find_member(s, account[0], account[1])
 
@@ -155,7 +155,7 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
         with db() as s:
             member = viewer(s)
             if member is None:
-                session.pop("account", None)
+                session.clear()
                 abort(401)
             g.db, g.member = s, member
             g.who = t.SIGNED_IN_AS.format(name=member.name or t.NO_NAME, department=member.department.name,
@@ -198,6 +198,7 @@ def login(token: str) -> BaseResponse:
     session.clear()  # a new session for a new sign-in: nothing carried over from before
     session.permanent = True
     session["account"] = [platform, user]
+    session["since"] = now().timestamp()
     session["csrf"] = secrets.token_urlsafe(32)
     return redirect(url_for("dashboard.overview"), code=303)
 
@@ -262,7 +263,7 @@ def measure(no: int) -> str:
     if found is None:
         abort(404)
     if not measures.visible(found.measure, g.scope):
-        abort(403, t.FORBIDDEN)
+        abort(403)
     years = _years(found.years)
     trend = [(s, charts.trend_svg(years, s.targets, s.actuals, s.unit, _trend_alt(s, years), {
         "target": t.TREND_TARGET, "actual": t.TREND_ACTUAL, "none": t.TREND_NONE})) for s in found.trend]
@@ -294,7 +295,7 @@ def review(no: int) -> BaseResponse:
     department_id = request.form.get("department", type=int)
     revision = request.form.get("revision", type=int)
     if department_id is None or not access.may_see(g.scope, department_id):
-        abort(403, t.FORBIDDEN)
+        abort(403)
     try:
         if request.form.get("action") == "approve":
             done = approval.approve(g.db, settings, g.member, no, department_id, fy, now=now(), revision=revision)
@@ -321,7 +322,7 @@ def department_list() -> str:
 @signed_in
 def department(department_id: int) -> str:
     if not access.may_see(g.scope, department_id):
-        abort(403, t.FORBIDDEN)
+        abort(403)
     fy = data.current_round(deps().settings, now()).fy
     found = measures.department_page(g.db, department_id, fy.year)
     if found is None:
@@ -340,7 +341,7 @@ def downloads() -> str:
 @signed_in
 def download(kind: str) -> Response:
     if not access.may_download(g.scope):
-        abort(403, t.FORBIDDEN)
+        abort(403)
     fy = data.current_round(deps().settings, now()).fy
     tz = deps().settings.tz
     if kind == "workbook":
