@@ -92,7 +92,7 @@ def test_sign_in_overview_measure_approve_and_download(browser: Any, served: tup
     page = signed_in_page(browser, base, engine, conf, MANAGER)
     assert page.locator("html").get_attribute("lang") == "ja"
     assert "令和8年度 実施結果の報告状況" in page.locator("h1").inner_text()
-    assert page.get_by_role("img", name="未提出件数の推移: 受付開始").count() == 1  # the chart says what it shows
+    assert page.get_by_role("img", name="未回答件数の推移: 受付開始").count() == 1  # the chart says what it shows
 
     page.keyboard.press("Tab")  # keyboard: the first stop is the skip link, which lands on the content
     assert page.evaluate("document.activeElement.className") == "skip"

@@ -94,7 +94,7 @@ def test_the_chart_is_a_png_whose_japanese_labels_have_every_glyph(sqlite_catalo
     assert png.startswith(PNG) and len(png) > 10_000
     assert japanese_font() == "IPAexGothic"
     [summary, *_] = d.replies()
-    assert summary.image_png == png and summary.image_alt == "令和8年度 報告状況のグラフ(未提出件数の推移、未提出の多い課、数値目標の達成率)"
+    assert summary.image_png == png and summary.image_alt == "令和8年度 報告状況のグラフ(未回答件数の推移、対応が残っている課、数値目標の達成率)"
     assert all(r.image_png is None for r in d.replies(with_chart=False))
 
 
@@ -188,7 +188,7 @@ def test_the_chart_names_departments_and_targets_with_a_legend_date_and_trend(sq
         early = build_digest(s, Settings(), jst(2027, 2, 15, 9, 0))
     words = _texts(figure(early))
     assert any(w.startswith("令和8年度 実施結果の報告状況 2月15日(月)時点") for w in words)
-    assert {"未提出件数の推移", "締切に間に合う目安", "未提出(実績)", *labels.STATUS.values()} <= set(words)
+    assert {"未回答件数の推移", "締切に間に合う目安", "未回答(実績)", *labels.STATUS.values()} <= set(words)
     assert "デジタル行政戦略課" in words  # departments by name, most still open first
     numeric = [w for w in words if w.startswith("No.")]
     assert numeric and all(" " in w for w in numeric)  # "No.34 コミュニティ防災士数", never a bare "No.34"

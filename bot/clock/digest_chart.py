@@ -71,7 +71,8 @@ def figure(digest: Digest, today: date | None = None) -> Any:
         grid = fig.add_gridspec(2, 2, height_ratios=[3.0, 0.32 * rows + 0.9], width_ratios=[1.1, 1])
         _trend(fig.add_subplot(grid[0, :]), digest, today)
         _departments(fig.add_subplot(grid[1, 0]), behind, rows)
-        _numeric(fig.add_subplot(grid[1, 1]), shown, len(reported), len({n.no for n in digest.numeric}), rows)
+        _numeric(fig.add_subplot(grid[1, 1]), shown, len(reported),
+                 (len({n.no for n in reported}), len({n.no for n in digest.numeric})), rows)
         fig.suptitle(t.CHART_TITLE.format(fy=digest.round.fy.label, day=format_day(today),
                                           rate=format_rate(digest.rate), done=digest.status.responded,
                                           total=digest.status.total),
@@ -91,8 +92,9 @@ def _trend(ax: Any, digest: Digest, today: date) -> None:
                 label=t.CHART_OPEN)
         last_day, last = points[-1]
         ax.plot([last_day], [last], "o", color=ACTUAL)
+        near_end = (last_day - rnd.open_day).days > 0.8 * max(1, (end - rnd.open_day).days)
         ax.annotate(t.CHART_OPEN_NOW.format(n=format_number(last)), (last_day, last), textcoords="offset points",
-                    xytext=(6, 6), color=INK)
+                    xytext=(-6, 8) if near_end else (6, 6), ha="right" if near_end else "left", color=INK)
     ax.axvline(rnd.deadline, color=INK, linestyle=":", linewidth=1)
     ax.text(rnd.deadline, digest.status.total * 1.02, t.CHART_DEADLINE.format(day=format_day(rnd.deadline)), ha="right",
             va="bottom", fontsize=9)
@@ -144,12 +146,14 @@ def _whole_numbers() -> Any:
     return MaxNLocator(integer=True)
 
 
-def _numeric(ax: Any, shown: list[NumericLine], reported: int, measures: int, rows: int) -> None:
+def _numeric(ax: Any, shown: list[NumericLine], reported: int, measures: tuple[int, int], rows: int) -> None:
+    """`measures`: (numeric measures with an actual reported, numeric measures of the year)."""
     more = reported - len(shown)
-    ax.set_title(t.CHART_NUMERIC_TITLE + (t.CHART_MORE_TARGETS.format(n=more) if more > 0 else ""), loc="left",
+    title = t.CHART_NUMERIC_TITLE.format(reported=measures[0], total=measures[1])
+    ax.set_title(title + (t.CHART_MORE_TARGETS.format(n=more) if more > 0 else ""), loc="left",
                  fontsize=11)
     if not shown:
-        _empty(ax, t.CHART_NO_ACTUALS.format(n=measures))
+        _empty(ax, t.CHART_NO_ACTUALS.format(n=measures[1]))
         return
     several = Counter(n.no for n in shown)
     names = [_short(f"No.{n.no} {n.metric}") + (f"({n.department})" if n.department and several[n.no] > 1 else "")
