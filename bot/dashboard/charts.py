@@ -93,7 +93,7 @@ def trend_svg(years: Sequence[tuple[int, str]], targets: dict[int, Decimal | Non
     values = [float(v) for v in (*targets.values(), *actuals.values()) if v is not None]
     ymax = _nice_max(max(values, default=0) * 1.15)
     slot = (width - 2 * left) / max(1, len(years))
-    bar = min(44.0, slot / 3)
+    bar = min(40.0, slot / 3)
     floor = height - bottom
 
     def h(value: float) -> float:
@@ -102,7 +102,8 @@ def trend_svg(years: Sequence[tuple[int, str]], targets: dict[int, Decimal | Non
     body = [f'<line x1="{left}" x2="{width - left}" y1="{floor}" y2="{floor}" stroke="{INK}"/>']
     for i, (fy, name) in enumerate(years):
         centre = left + slot * (i + 0.5)
-        for offset, value, filled in ((-bar - 2, targets.get(fy), False), (2, actuals.get(fy), True)):
+        # 10 apart: the two values written above the bars must not run together on a phone
+        for offset, value, filled in ((-bar - 5, targets.get(fy), False), (5, actuals.get(fy), True)):
             bx = centre + offset
             if value is None:
                 body.append(_text(bx + bar / 2, floor - 4, words["none"], anchor="middle", size=11, fill=TARGET))
