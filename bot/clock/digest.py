@@ -49,7 +49,6 @@ from bot.texts import notices as t
 
 log = logging.getLogger(__name__)
 
-CHART_BARS = 30  # bars per panel: the departments furthest behind, the targets furthest from met
 TEXT_LIMIT = 60  # lines per list in a chat message (LINE takes 5,000 characters)
 
 
@@ -203,7 +202,7 @@ class Digest:
                                                              met=t.DIGEST_MET[n.met]))
         lines += _capped(rendered, limit)
         if pending:
-            lines.append("実績が未報告: " + _nos(pending))
+            lines.append(t.DIGEST_NUMERIC_PENDING.format(nos=_nos(pending)))
         return lines
 
     def text(self, limit: int | None = None) -> str:
@@ -224,9 +223,9 @@ class Digest:
         return out
 
     def chart(self) -> bytes:
-        from bot.clock.digest_chart import render_chart
-
         if self._chart is None:
+            from bot.clock.digest_chart import render_chart  # matplotlib is loaded only when drawn
+
             self._chart = render_chart(self)
         return self._chart
 
@@ -273,7 +272,7 @@ class Digest:
 def _capped(lines: list[str], limit: int | None) -> list[str]:
     if limit is None or len(lines) <= limit:
         return lines
-    return lines[:limit] + [f"ほか{len(lines) - limit}件"]
+    return lines[:limit] + [t.DIGEST_MORE.format(n=len(lines) - limit)]
 
 
 def _nos(nos: Sequence[int]) -> str:

@@ -20,6 +20,7 @@ from bot.people.recipients import pick_accounts
 from bot.reporting import approval, reports
 from bot.reporting.meanwhile import content_lines
 from bot.storage.models import Member, Report
+from bot.texts import reporting as reporting_texts
 from bot.texts import review as t
 from bot.texts import safety
 
@@ -54,11 +55,11 @@ def content_card(report: Report) -> Card:
     """The submitted content, as the reviewer sees it before deciding."""
     labels = safety.CONTENT_LABELS
     lines = content_lines(report)
-    fields = [(labels["progress"], _value(lines[0])), (labels["result_text"], report.result_text or safety.UNANSWERED)]
+    fields = [(labels["progress"], _value(lines[0])), (labels["result_text"], report.result_text or reporting_texts.UNANSWERED)]
     for line, actual in zip(lines[2:-1], report.actuals, strict=True):
         shown = reports.method_of(actual).get("text")
         fields.append((labels["actual"], f"{_value(line)}\n{shown}" if shown else _value(line)))
-    fields.append((labels["rating"], report.rating or safety.UNANSWERED))
+    fields.append((labels["rating"], report.rating or reporting_texts.UNANSWERED))
     title = t.CARD_TITLE.format(no=report.measure.no, title=report.measure.title, department=report.department.name,
                                 revision=report.revision)
     return Card(title, tuple(fields))

@@ -12,7 +12,7 @@ from bot.core.context import Context
 from bot.core.messages import Choice, Reply
 from bot.reporting import reports
 from bot.reporting.round_status import department_status
-from bot.texts import labels
+from bot.texts import labels, notices
 from bot.texts import platforms as say
 
 
@@ -26,14 +26,14 @@ def status_view(ctx: Context) -> list[Reply]:
     counts = {state: (status.count(state) if status else 0) for state in labels.STATUS}
     summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, total=len(measures),
                                         drafts=counts.pop("draft"), **counts)
-    view = [Reply(summary, (Choice(say.STATUS_REPORT, "報告"),))]
+    view = [Reply(summary, (Choice(say.STATUS_REPORT, notices.REPORT_COMMAND),))]
     for item in measures:
         label = labels.STATUS[item.state]
         if item.responded and item.has_draft:
             label += say.STATUS_DRAFT_PENDING
         text = say.STATUS_ITEM.format(mark="⬜" if item.open else "✅", no=item.no,
                                       title=item.title, label=label)
-        choice = Choice(say.STATUS_FIX if item.responded else say.STATUS_NEW, f"報告 {item.no}")
+        choice = Choice(say.STATUS_FIX if item.responded else say.STATUS_NEW, notices.CHOICE_VALUE.format(no=item.no))
         view.append(Reply(text, (choice,)))
     if not measures:
         view.append(Reply(say.STATUS_NONE))

@@ -20,6 +20,9 @@ STATUS = {
 """Where one (measure, department) stands in a round; `missing` means no report at all, `returned`
 that a reviewer sent it back and it needs the reporter again."""
 
+ROLE = {"staff": "担当者", "manager": "管理職", "coordinator": "取りまとめ担当"}
+"""A member's role (bot.people.members.ROLES)."""
+
 AUDIT_ACTION = {
     "submit": "提出",
     "revise": "修正",
