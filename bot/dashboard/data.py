@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, select
@@ -35,19 +36,19 @@ class DepartmentRow:
     name: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(self.counts.values())
 
-    @property
+    @cached_property
     def answered(self) -> int:
         return sum(self.counts[s] for s in RESPONDED)
 
-    @property
+    @cached_property
     def open(self) -> int:
         return sum(self.counts[s] for s in OPEN)
 
-    @property
+    @cached_property
     def rate(self) -> float:
         return self.answered / self.total if self.total else 1.0
 
@@ -59,23 +60,23 @@ class Overview:
     departments: list[DepartmentRow]
     burndown: list[tuple[date, int]]  # pairs not yet answered at the end of each day so far
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(d.total for d in self.departments)
 
-    @property
+    @cached_property
     def answered(self) -> int:
         return sum(d.answered for d in self.departments)
 
-    @property
+    @cached_property
     def approved(self) -> int:
         return sum(d.counts["approved"] for d in self.departments)
 
-    @property
+    @cached_property
     def rate(self) -> float:
         return self.answered / self.total if self.total else 0.0
 
-    @property
+    @cached_property
     def approval_rate(self) -> float:
         """Approved pairs over all pairs (the model's approval rate, as the chat answers it)."""
         return self.approved / self.total if self.total else 0.0
@@ -91,7 +92,7 @@ class Overview:
         gone = (self.today - self.round.open_day).days
         return min(1.0, max(0.0, gone / span)) if span > 0 else 1.0
 
-    @property
+    @cached_property
     def late(self) -> list[DepartmentRow]:
         """Past the deadline: every department with something open. Before: those behind the pace."""
         if self.past_deadline:
