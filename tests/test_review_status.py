@@ -92,3 +92,29 @@ def test_the_reminders_nudge_the_returned_report(sqlite_catalog_engine: Engine) 
     [kiki] = [m for m in plan.messages if m.department == "危機管理課" and m.recipient == "tanaka"]
     assert kiki.measures == (35, 44)
     assert "No.35 女性防災士の育成人数(差戻し: 修正のうえ再提出をお願いします)" in kiki.replies[0].text
+
+
+def test_jokyo_tells_a_reviewer_what_waits_for_them(sqlite_catalog_engine: Engine) -> None:
+    settings = _reviewed(sqlite_catalog_engine)
+    with session_scope(sqlite_catalog_engine) as s:
+        kiki, zaisei = find_department(s, "危機管理課"), find_department(s, "財政課")
+        reports.submit(s, measure_by_no(s, 44), kiki, R8, reports.ReportInput("in_progress", "策定中", "B"),
+                       "console:tanaka", AT)
+        add_member(s, "console", "zaisei", zaisei, "staff", "財政 太郎", now=AT)
+        no = reports.department_measures(s, zaisei.id)[0].no
+        reports.submit(s, measure_by_no(s, no), zaisei, R8, reports.ReportInput("in_progress", "見直した", "B"),
+                       "console:zaisei", AT)
+    kacho = _say(sqlite_catalog_engine, settings, "kacho", "状況")
+    assert len(kacho) == 2 and kacho[1].text.startswith("承認待ちの報告(1件):")
+    assert "・No.44 地区防災計画の作成地区数(累計)(危機管理課 第1版、田中 一郎さん)" in kacho[1].text
+    assert [(c.label, c.value) for c in kacho[1].choices] == [("No.44の内容", "No.44の進捗は?")]
+    coord = _say(sqlite_catalog_engine, settings, "coord", "状況")[-1].text
+    assert f"No.{no} " in coord and "財政 太郎さん" in coord and "No.44" not in coord  # 危機管理課 has a manager
+    assert len(_say(sqlite_catalog_engine, settings, "tanaka", "状況")) == 1  # staff review nothing
+    with session_scope(sqlite_catalog_engine) as s:  # the coordinating division's manager: own and unmanaged
+        dx = find_department(s, "デジタル行政戦略課")
+        add_member(s, "console", "dx_kacho", dx, "manager", "情報 課長", now=AT)
+        reports.submit(s, measure_by_no(s, 1), dx, R8, reports.ReportInput("in_progress", "研修を行った", "B"),
+                       "console:coord", AT)
+    dx_kacho = _say(sqlite_catalog_engine, settings, "dx_kacho", "状況")[-1].text
+    assert "承認待ちの報告(2件)" in dx_kacho and "・No.1 " in dx_kacho and f"・No.{no} " in dx_kacho

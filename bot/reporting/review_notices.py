@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from bot.core.config import Settings
 from bot.core.messages import Card, Choice, Reply
@@ -19,10 +20,13 @@ from bot.people.members import find_member
 from bot.people.recipients import pick_accounts
 from bot.reporting import approval, reports
 from bot.reporting.meanwhile import content_lines
-from bot.storage.models import Member, Report
+from bot.storage.models import Department, Member, Report
 from bot.texts import reporting as reporting_texts
 from bot.texts import review as t
 from bot.texts import safety
+
+WAITING_SHOWN = 15  # lines listed in 状況
+WAITING_CHOICES = 5  # buttons (LINE allows 13 quick replies; fewer are easier)
 
 
 def named(session: Session, key: str | None) -> str:
@@ -121,6 +125,38 @@ def tell_reporter(session: Session, report: Report, now: datetime, tz: tzinfo) -
     message = NewMessage(f"review/{report.id}/{report.status}", platform, user, kind, (reply,),
                          report.department_id, {"measures": [report.measure.no], "revision": report.revision})
     return bool(enqueue_many(session, [message], now))
+
+
+def waiting_for(session: Session, settings: Settings, member: Member, fy: int) -> list[Report]:
+    """The submitted reports waiting for this reviewer: their department's (a manager), and those of
+    departments with no manager registered (the coordinating division); never their own."""
+    managed = set(session.scalars(select(Member.department_id).where(Member.role == "manager")))
+    mine = [member.department_id] if member.role == "manager" else []
+    unmanaged = [d for d in session.scalars(select(Department.id)) if d not in managed]
+    departments = [d for d in [*mine, *unmanaged] if approval.can_review(session, settings, member, d)]
+    if not departments:
+        return []
+    stmt = (select(Report).where(Report.fy == fy, Report.is_current.is_(True), Report.status == "submitted",
+                                 Report.department_id.in_(departments))
+            .options(selectinload(Report.measure), selectinload(Report.department))
+            .order_by(Report.reported_at, Report.id))
+    return [r for r in session.scalars(stmt) if not approval.same_person(session, member, r.reported_by)]
+
+
+def waiting_reply(session: Session, reports_waiting: list[Report]) -> Reply | None:
+    """For 状況: what waits for the reviewer, each with a button to read it."""
+    if not reports_waiting:
+        return None
+    shown = reports_waiting[:WAITING_SHOWN]
+    lines = [t.WAITING_HEADING.format(n=len(reports_waiting))]
+    lines += [t.WAITING_LINE.format(no=r.measure.no, title=r.measure.title, department=r.department.name,
+                                    revision=r.revision, reporter=named(session, r.reported_by)) for r in shown]
+    if len(reports_waiting) > len(shown):
+        lines.append(t.WAITING_MORE.format(n=len(reports_waiting) - len(shown)))
+    lines.append(t.WAITING_HINT.format(no=shown[0].measure.no))
+    choices = tuple(Choice(t.WAITING_CHOICE.format(no=r.measure.no), t.WAITING_QUESTION.format(no=r.measure.no))
+                    for r in shown[:WAITING_CHOICES])
+    return Reply("\n".join(lines), choices)
 
 
 def return_note(session: Session, report: Report, tz: tzinfo) -> str:

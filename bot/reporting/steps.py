@@ -43,7 +43,7 @@ from bot.reporting.round_status import MeasureState, department_status
 from bot.storage.models import Department, Measure, Report
 from bot.texts import reporting as say
 from bot.texts import review as review_texts
-from bot.texts.labels import BASIS, PROGRESS, STATUS
+from bot.texts.labels import BASIS, PROGRESS
 
 register = REGISTRY
 # The report dialog's choice values (conversations/report.yaml) these steps compare with
@@ -302,7 +302,7 @@ def _own_status(turn: Turn) -> tuple[MeasureState, ...]:
     return status.measures if status else ()
 
 
-_MARK = {**{code: f"({label})" for code, label in STATUS.items() if code != "missing"}, "draft": say.STATE_MARK["draft"]}
+_MARK = say.STATE_MARK
 
 
 @register.choice_provider("own_measures")

@@ -72,6 +72,15 @@ STALE = (
     "最新の内容をご確認のうえ、あらためて選んでください。"
 )
 
+# --- in 状況, for a reviewer -------------------------------------------------------------------------
+
+WAITING_HEADING = "承認待ちの報告({n}件):"
+WAITING_LINE = "・No.{no} {title}({department} 第{revision}版、{reporter})"
+WAITING_MORE = "・ほか{n}件"
+WAITING_HINT = "内容をご確認のうえ、「承認 {no}」または「差戻し {no} 理由」と送ってください。"
+WAITING_CHOICE = "No.{no}の内容"
+WAITING_QUESTION = "No.{no}の進捗は?"
+
 # --- to the reporter -------------------------------------------------------------------------------
 
 TOLD_APPROVED = "No.{no}「{title}」({department})の{fy}の報告(第{revision}版)を、{reviewer}が承認しました。"
