@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.catalog.store import active_plan
@@ -111,6 +111,13 @@ def business_days_left(settings: Settings, rnd: Round, today: date) -> int:
     return calendar_of(settings).business_days_between(today, rnd.deadline)
 
 
+def current_of_pair(fy: int) -> ColumnElement[bool]:
+    """Join condition: a (measure, department) pair's current report of fiscal year `fy`."""
+    return and_(Report.measure_id == MeasureDepartment.measure_id,
+                Report.department_id == MeasureDepartment.department_id,
+                Report.fy == fy, Report.is_current.is_(True))
+
+
 def department_rows(session: Session, fy: int, scope: Scope) -> list[DepartmentRow]:
     """Every responsible department in scope with its pairs counted by state, by name.
 
@@ -122,15 +129,12 @@ def department_rows(session: Session, fy: int, scope: Scope) -> list[DepartmentR
     plan = active_plan(session)
     if plan is None:
         return []
-    current = and_(Report.measure_id == MeasureDepartment.measure_id,
-                   Report.department_id == MeasureDepartment.department_id,
-                   Report.fy == fy, Report.is_current.is_(True))
     stmt = (
         select(Department.id, Department.name, Report.status, func.count())
         .select_from(MeasureDepartment)
         .join(Measure, Measure.id == MeasureDepartment.measure_id)
         .join(Department, Department.id == MeasureDepartment.department_id)
-        .outerjoin(Report, current)
+        .outerjoin(Report, current_of_pair(fy))
         .where(Measure.plan_id == plan.id)
         .group_by(Department.id, Department.name, Report.status)
     )
@@ -153,9 +157,7 @@ def first_answers(session: Session, fy: int, scope: Scope) -> list[datetime]:
         select(func.min(first.reported_at))
         .select_from(MeasureDepartment)
         .join(Measure, Measure.id == MeasureDepartment.measure_id)
-        .join(Report, and_(Report.measure_id == MeasureDepartment.measure_id,
-                           Report.department_id == MeasureDepartment.department_id,
-                           Report.fy == fy, Report.is_current.is_(True)))
+        .join(Report, current_of_pair(fy))
         .join(first, and_(first.measure_id == Report.measure_id, first.department_id == Report.department_id,
                           first.fy == fy, first.status != "draft", first.reported_at.is_not(None)))
         .where(Measure.plan_id == plan.id, Report.status.in_(sorted(RESPONDED)))

@@ -6,10 +6,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.catalog.store import active_plan, measure_by_no
+from bot.dashboard.data import current_of_pair
 from bot.japanese.fiscal_year import FiscalYear
 from bot.people.members import members_of
 from bot.reporting import reports
@@ -49,15 +50,12 @@ def measure_rows(session: Session, fy: int, scope: Scope) -> list[MeasureRow]:
     plan = active_plan(session)
     if plan is None:
         return []
-    current = and_(Report.measure_id == MeasureDepartment.measure_id,
-                   Report.department_id == MeasureDepartment.department_id,
-                   Report.fy == fy, Report.is_current.is_(True))
     stmt = (
         select(Measure.no, Measure.title, Measure.numeric_goal, Department.id, Department.name, Report.status)
         .select_from(Measure)
         .outerjoin(MeasureDepartment, Measure.id == MeasureDepartment.measure_id)
         .outerjoin(Department, Department.id == MeasureDepartment.department_id)
-        .outerjoin(Report, current)
+        .outerjoin(Report, current_of_pair(fy))
         .where(Measure.plan_id == plan.id)
         .order_by(Measure.no, MeasureDepartment.position)
     )
