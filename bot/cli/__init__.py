@@ -6,9 +6,10 @@ import sys
 
 import typer
 
-from bot.cli import ask, audit, catalog, chat, members, purge, results, schedule, setup
+from bot.cli import ask, audit, catalog, chat, dashboard, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
 from bot.texts import cli as say
+from bot.texts import dashboard as dashboard_texts
 
 app = typer.Typer(
     add_completion=False,
@@ -21,6 +22,7 @@ app.add_typer(catalog.app, name="catalog", help=say.HELP_CATALOG)
 app.add_typer(members.app, name="members", help=say.HELP_MEMBERS)
 chat.register(app)
 ask.register(app)
+app.add_typer(dashboard.app, name="dashboard", help=dashboard_texts.CLI_HELP)
 app.add_typer(results.app, name="results", help=say.HELP_RESULTS)
 app.add_typer(line_cli.app, name="line", help=say.HELP_LINE)
 schedule.register(app)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from bot.core import platforms, push_budget
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.core.outbox import enqueue_many, existing_keys
+from bot.dashboard.data import first_answers
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_quantity, format_rate
 from bot.people.permissions import name_of_account, recipients_of_everything
@@ -100,6 +101,9 @@ class Digest:
     line: LineProblems | None
     tz_name: str = "Asia/Tokyo"
     trends: list[TrendSeries] = field(default_factory=list)  # numeric measures with earlier years
+    # For the chart's trend (the dashboard's burndown): the local day each answered pair was first
+    # submitted.
+    answered_days: list[date] = field(default_factory=list)
     _chart: bytes | None = field(default=None, repr=False)
 
     @property
@@ -400,6 +404,7 @@ def build_digest(session: Session, settings: Settings, at: datetime, rnd: Round 
         line=line_problems(session, settings, rnd, at),
         tz_name=settings.bot_timezone,
         trends=trend_series(session, plan, fy),
+        answered_days=[moment.astimezone(settings.tz).date() for moment in first_answers(session, fy, None)],
     )
 
 

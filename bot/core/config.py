@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     # Keys the registration-code hashes (HMAC-SHA256), so a copy of the database does not give
     # the codes away; also signs the dashboard's links and sessions. Required to serve.
     secret_key: SecretStr = SecretStr("")
+    # The dashboard's address as people open it (https://kaikaku.example.jp): sign-in links are
+    # built on it, and its scheme decides whether the session cookie is Secure.
+    public_url: str | None = None
+    dashboard_link_minutes: int = 15  # a sign-in link works once, within this many minutes
+    dashboard_session_hours: int = 8
 
     # Which fiscal year a report is for: the FY just ended from April to this month (late
     # reports, 確定 figures), the current FY otherwise (the round itself runs February–March).

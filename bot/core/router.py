@@ -57,13 +57,14 @@ def event_handler(ctx: Context) -> list[Reply] | None:
 def handlers() -> list[Handler]:
     """The order matters: events first, then linking and registration, dialogs before questions."""
     from bot import answers
+    from bot.dashboard import chat as dashboard
     from bot.dialogs import manager
     from bot.people import desk, linking, profile, registration  # noqa: F401  (profile registers the 設定 dialog)
     from bot.reporting import handler as reporting  # registers the report dialog
     from bot.reporting import review  # registers the 差戻し dialog
 
     return [event_handler, linking.handle, desk.handle, registration.handle, review.handle, manager.handle,
-            reporting.handle, help_handler, answers.handle]
+            reporting.handle, help_handler, dashboard.handle, answers.handle]
 
 
 def route(settings: Settings, engine: Engine, incoming: Incoming,

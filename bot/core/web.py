@@ -28,6 +28,10 @@ def create_app(settings: Settings, engine: Engine) -> Flask:
             conn.execute(text("select 1"))
         return jsonify(status="ok", platforms=app.config["KAIKAKU_PLATFORMS"])
 
+    from bot import dashboard
+
+    if dashboard.register(app, settings, engine):
+        app.config["KAIKAKU_DASHBOARD"] = True
     for platform in platforms.all_platforms():
         if platform.register_web is None:
             continue

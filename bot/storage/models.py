@@ -206,6 +206,19 @@ class RegistrationCode(Base):
     used_by: Mapped[str | None] = mapped_column(String(150))
 
 
+class DashboardLink(Base):
+    """A one-time sign-in link to the dashboard (only the hash of its token is stored)."""
+
+    __tablename__ = "dashboard_link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
 class RegistrationAttempt(Base):
     """A failed `登録 CODE`; counted to rate-limit guessing."""
 
