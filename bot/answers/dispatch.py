@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.answers import render
+from bot.answers import render, render_help, render_lists
 from bot.answers.catalog_view import MeasureView, catalog_view
 from bot.answers.intent import Kind, Question, Topic
 from bot.answers.parse import parse
@@ -21,6 +21,9 @@ from bot.answers.results import (
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.japanese.fiscal_year import fiscal_year_of
+from bot.people.members import is_coordinator
+from bot.reporting.reports import report_fy
+from bot.reporting.round_phase import LATE, OPEN, round_phase, round_words
 from bot.storage.models import Member
 
 MAX_REPLIES = 5  # LINE sends at most five messages per reply
@@ -58,12 +61,23 @@ class _Ask:
     def member_department(self) -> str | None:
         return self.member.department.name if self.member is not None else None
 
+    def city_wide(self) -> bool:
+        """Whether "which departments / measures" questions cover the whole city for this asker.
+
+        Managers and the coordinating division see the city; staff their own department; a
+        question without a member (the CLI, an operator) sees the city. The one place this is
+        decided for answers (bot.people's permissions take it over when they land).
+        """
+        if self.member is None:
+            return True
+        return self.member.role == "manager" or is_coordinator(self.member, self.settings.coordinator_department)
+
 
 def answer(session: Session, text: str, *, member: Member | None, now: datetime, settings: Settings) -> list[Reply]:
     """The replies to a question typed in chat (or asked with `kaikaku ask`)."""
     ask = _Ask(session, member, now, settings)
     if not ask.view.measures:
-        return [render.no_catalog()]
+        return [render_help.no_catalog()]
     question = parse(text, ask.view, now)
     replies = _HANDLERS[question.topic](ask, question)
     return replies[:MAX_REPLIES]
@@ -83,7 +97,7 @@ def _measures(ask: _Ask, q: Question) -> list[Reply]:
             continue
         replies.extend(_measure(ask, m, q)[:per_measure])
     if len(q.numbers) > MAX_MEASURES:
-        replies.append(render.too_many(len(q.numbers), MAX_MEASURES))
+        replies.append(render_help.too_many(len(q.numbers), MAX_MEASURES))
     return replies
 
 
@@ -92,6 +106,10 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
     for kind in q.kinds or (Kind.OVERVIEW,):
         if kind is Kind.OWNERS:
             replies.append(render.owners(m))
+        elif kind is Kind.REPORTER:
+            fy = q.fys[0].year if q.fys else ask.round_fy.year
+            found = measure_results(ask.session, ask.view, m, fy, ask.settings.tz)
+            replies.append(render.reporters(m, fy, found.reports, ask.settings.tz))
         elif kind is Kind.OVERVIEW:
             replies.append(render.overview(m, _plan_years(ask, q)[0]))
         elif kind is Kind.RESULTS:
@@ -127,7 +145,7 @@ def _department(ask: _Ask, q: Question) -> list[Reply]:
     if q.own_department:
         own = ask.member_department()
         if own is None:
-            return [render.no_department_of_member()]
+            return [render_help.no_department_of_member()]
         names = [own]
     kind = q.kind or Kind.OVERVIEW
     if kind in (Kind.TARGET, Kind.PLAN):
@@ -140,30 +158,30 @@ def _department(ask: _Ask, q: Question) -> list[Reply]:
         if kind is Kind.RESULTS:
             fy = q.fys[0].year if q.fys else ask.round_fy.year
             reports = department_reports(ask.session, ask.view, ask.view.departments[name], fy, ask.settings.tz)
-            replies.append(render.department_results(name, ms, fy, reports))
+            replies.append(render_lists.department_results(name, ms, fy, reports))
         else:
-            replies.append(render.department(name, ms, kind, _plan_years(ask, q)[0]))
+            replies.append(render_lists.department(name, ms, kind, _plan_years(ask, q)[0]))
     return replies
 
 
 def _status(ask: _Ask, q: Question) -> list[Reply]:
-    if q.own_department and ask.member_department() is not None:
+    if q.own_department and ask.member_department() is not None and not ask.city_wide():
         return _department(ask, q)
     fy = q.fys[0] if q.fys else ask.round_fy
     status = round_status(ask.session, ask.view, fy)
     numeric = numeric_status(ask.session, ask.view, fy)
-    return [render.round_status(status, ask.now, ask.settings.tz), render.numeric_results(numeric, fy)]
+    return [render_lists.round_status(status, ask.now, ask.settings.tz), render_lists.numeric_results(numeric, fy)]
 
 
 def _numeric(ask: _Ask, q: Question) -> list[Reply]:
     if q.kind is Kind.RESULTS:
         fy = q.fys[0] if q.fys else ask.round_fy
-        return [render.numeric_results(numeric_status(ask.session, ask.view, fy), fy)]
+        return [render_lists.numeric_results(numeric_status(ask.session, ask.view, fy), fy)]
     outside = _outside(ask, q)
     if outside is not None:
         return [outside]
     ms = [m for _, m in sorted(ask.view.measures.items()) if m.numeric_goal]
-    return [render.numeric_targets(ms, _plan_years(ask, q)[0])]
+    return [render_lists.numeric_targets(ms, _plan_years(ask, q)[0])]
 
 
 def _search(ask: _Ask, q: Question) -> list[Reply]:
@@ -181,8 +199,45 @@ def _search(ask: _Ask, q: Question) -> list[Reply]:
         fy = q.fys[0].year if q.fys else ask.round_fy.year
         names = ask.view.department_names
         states = {(m_id, names.get(d_id, "")): s for (m_id, d_id), s in year_states(ask.session, fy).items()}
-        return [render.search_results(keyword, ms, kind, fy, states)]
-    return [render.search_results(keyword, ms, kind, _plan_years(ask, q)[0])]
+        return [render_lists.search_results(keyword, ms, kind, fy, states)]
+    return [render_lists.search_results(keyword, ms, kind, _plan_years(ask, q)[0])]
+
+
+def _round(ask: _Ask, q: Question) -> list[Reply]:
+    """締切はいつ?: the round in words; while it runs, what is still missing."""
+    first, last = ask.view.first_fy, ask.view.last_fy
+    phase = round_phase(ask.settings, ask.now, first, last)
+    lines = round_words(phase, first, last, report_fy(ask.settings, ask.now))
+    if phase.phase in (OPEN, LATE):
+        status = round_status(ask.session, ask.view, phase.fy)
+        lines += render_lists.round_pending(status, ask.member_department())
+    return [render_lists.lines_reply(lines)]
+
+
+def _achievement(ask: _Ask, q: Question) -> list[Reply]:
+    """達成した取組は? / 未達成の取組は?: the numeric goals judged so, city-wide or the asker's."""
+    fy = q.fys[0] if q.fys else ask.round_fy
+    own = ask.member_department() if (q.own_department or not ask.city_wide()) else None
+    items = numeric_status(ask.session, ask.view, fy)
+    judged = [
+        (item.measure, dept, a) for item in items for dept, a in item.actuals
+        if a.met is q.achieved and (own is None or dept == own)
+    ]
+    return [render_lists.achievement_list(judged, fy, bool(q.achieved), own, ask.settings.coordinator_department,
+                                          shared_scope=own is not None and not q.own_department)]
+
+
+def _decline(ask: _Ask, q: Question) -> list[Reply]:
+    return [render_help.decline(q.keyword or "", ask.example, ask.example_department)]
+
+
+def _did_you_mean(ask: _Ask, q: Question) -> list[Reply]:
+    return [render_help.did_you_mean(q.keyword or "", q.departments, q.kind)]
+
+
+def _number_only(ask: _Ask, q: Question) -> list[Reply]:
+    example = ask.example
+    return [render_help.number_only(q.keyword or "", example.no if example else 34)]
 
 
 def _ambiguous_number(ask: _Ask, q: Question) -> list[Reply]:
@@ -190,7 +245,7 @@ def _ambiguous_number(ask: _Ask, q: Question) -> list[Reply]:
     m = ask.view.measures.get(no)
     if m is None:
         return [render.not_found(no, ask.view)]
-    return [render.ambiguous_number(m)]
+    return [render_help.ambiguous_number(m)]
 
 
 def _ambiguous_department(ask: _Ask, q: Question) -> list[Reply]:
@@ -198,19 +253,19 @@ def _ambiguous_department(ask: _Ask, q: Question) -> list[Reply]:
     hits = ask.view.index.search(word) if word else []
     if len(q.departments) == 1 and not hits:
         return _department(ask, Question(Topic.DEPARTMENT, q.kinds, fys=q.fys, departments=q.departments))
-    return [render.ambiguous_department(word, q.departments, len(hits))]
+    return [render_help.ambiguous_department(word, q.departments, len(hits))]
 
 
 def _need_measure(ask: _Ask, q: Question) -> list[Reply]:
-    return [render.need_measure(q.kinds, ask.example)]
+    return [render_help.need_measure(q.kinds, ask.example)]
 
 
 def _greeting(ask: _Ask, q: Question) -> list[Reply]:
-    return [render.greeting(ask.example, ask.example_department)]
+    return [render_help.greeting(ask.example, ask.example_department)]
 
 
 def _unknown(ask: _Ask, q: Question) -> list[Reply]:
-    return [render.not_understood(ask.example, ask.example_department, None)]
+    return [render_help.not_understood(ask.example, ask.example_department, None)]
 
 
 _HANDLERS = {
@@ -224,6 +279,11 @@ _HANDLERS = {
     Topic.NEED_MEASURE: _need_measure,
     Topic.GREETING: _greeting,
     Topic.UNKNOWN: _unknown,
+    Topic.ROUND: _round,
+    Topic.ACHIEVEMENT: _achievement,
+    Topic.DECLINE: _decline,
+    Topic.DID_YOU_MEAN: _did_you_mean,
+    Topic.NUMBER_ONLY: _number_only,
 }
 
 

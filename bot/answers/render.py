@@ -1,4 +1,6 @@
-"""Every word the question answering says: intent + data in, `Reply` out.
+"""The words of a measure's answers (overview, target, plan, results) and the pieces every answer uses.
+
+Sentences live in bot/texts/answers.py; lists are in `render_lists`, questions back in `render_help`.
 
 Numbers go through `bot.japanese.numbers.format_quantity` (1,700名, 98.87%, 800,000千円) and fiscal years
 through `FiscalYear.label` (令和8年度). Choices carry a full question as their value, so a tap
@@ -7,31 +9,28 @@ comes back through the router like typed text; labels stay within LINE's 20 char
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from bot.answers.catalog_view import CatalogView, MeasureView, TargetView
 from bot.answers.intent import Kind
-from bot.answers.results import (
-    ActualView,
-    NumericStatus,
-    ReportView,
-    RoundStatus,
-)
-from bot.core.messages import Choice, Reply
+from bot.answers.results import ActualView, ReportView
+from bot.core.messages import Choice, Reply, clean
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
+from bot.texts import answers as say
 from bot.texts.labels import BASIS, PROGRESS
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
 LABEL_MAX = 20  # LINE's quick-reply label limit
 MAX_LINES = 60  # per reply: a chat message, not a report
-MAX_LISTED = 15  # measures listed for a keyword
+MAX_TEXT = 4_500  # per reply: under LINE's 5,000 characters, with room for a platform's frame
+ECHO_MAX = 100  # what is quoted back of a message: one line
 
 _DIRECTION = {"at_least": "以上", "at_most": "以下", "exactly": ""}
 _COMPARISONS = ("以上", "以下", "未満", "超")
-_STATUS = {"draft": "作成中(未提出)", "submitted": "提出済み", "approved": "承認済み", "returned": "差し戻し中"}
+STATUS = {"draft": "作成中(未提出)", "submitted": "提出済み", "approved": "承認済み", "returned": "差し戻し中"}
 
 
 # --- small pieces --------------------------------------------------------------------------------
@@ -51,12 +50,18 @@ def choice(label: str, value: str) -> Choice:
     return Choice(label, value)
 
 
+def quote(said: str, limit: int = ECHO_MAX) -> str:
+    """What the user typed, as quoted back: one line, no control characters, cut with … ."""
+    text = " ".join(clean(said).split())
+    return text if len(text) <= limit else text[: limit - 1] + say.ELLIPSIS
+
+
 def moment(at: datetime, tz: tzinfo) -> str:
     local = at.astimezone(tz) if at.tzinfo is not None else at
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def _places(m: MeasureView, metric: str) -> int:
+def places(m: MeasureView, metric: str) -> int:
     """Decimal places the plan uses for a metric's series (94.0% stays 94.0%, as printed)."""
     places = 0
     for t in m.targets:
@@ -84,7 +89,7 @@ def target_phrase(t: TargetView, m: MeasureView | None = None, *, with_metric: b
     metric = f"{t.metric} " if with_metric else ""
     if t.value is None:
         return f"{metric}{q or _DIRECTION.get(t.direction, '')}".strip()
-    number = amount(t.value, t.unit, _places(m, t.metric) if m else 0)
+    number = amount(t.value, t.unit, places(m, t.metric) if m else 0)
     if q.startswith(_COMPARISONS):
         return f"{metric}{number}{q}"
     if q.startswith("/"):
@@ -100,7 +105,7 @@ def _points(points: Decimal) -> str:
 
 
 def actual_phrase(a: ActualView, m: MeasureView | None = None) -> str:
-    text = f"{a.metric} {amount(a.value, a.unit, _places(m, a.metric) if m else 0)}"
+    text = f"{a.metric} {amount(a.value, a.unit, places(m, a.metric) if m else 0)}"
     if a.basis:
         text += f"({BASIS.get(a.basis, a.basis)})"
     return text
@@ -117,13 +122,18 @@ def achievement(a: ActualView) -> str:
     return "・".join(parts)
 
 
-def _plan_text(m: MeasureView, fy: int) -> str | None:
+def plan_text(m: MeasureView, fy: int) -> str | None:
     text = m.plans.get(fy)
     return text.replace("\n", " ") if text else None
 
 
-def _plan_or_gap(m: MeasureView, fy: int) -> str:
-    return _plan_text(m, fy) or ("計画書から読み取れません" if _lost(m, fy) else "計画書に記載がありません")
+def plan_or_gap(m: MeasureView, fy: int) -> str:
+    text = plan_text(m, fy)
+    if text:
+        return text
+    if m.numeric_goal and target_gap(m, fy) == "blank":
+        return "計画書では空欄です"
+    return "計画書から読み取れません" if lost(m, fy) else "計画書に記載がありません"
 
 
 def _lines(lines: Iterable[str]) -> str:
@@ -134,8 +144,11 @@ def _lines(lines: Iterable[str]) -> str:
     return "\n".join(out)
 
 
-def _reply(lines: Iterable[str], choices: Sequence[Choice] = ()) -> Reply:
-    return Reply(_lines(lines), tuple(choices)[:MAX_CHOICES])
+def as_reply(lines: Iterable[str], choices: Sequence[Choice] = ()) -> Reply:
+    text = _lines(lines)
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - 1] + say.ELLIPSIS
+    return Reply(text, tuple(choices)[:MAX_CHOICES])
 
 
 def measure_choices(m: MeasureView, skip: Kind | None = None) -> list[Choice]:
@@ -163,8 +176,8 @@ def overview(m: MeasureView, fy: int) -> Reply:
     if targets:
         lines.append(f"{fy_label(fy)}の目標: " + " / ".join(target_phrase(t, m) for t in targets))
     else:
-        lines.append(f"{fy_label(fy)}の実施計画: {_plan_or_gap(m, fy)}")
-    return _reply(lines, measure_choices(m, skip=Kind.OVERVIEW))
+        lines.append(f"{fy_label(fy)}の実施計画: {plan_or_gap(m, fy)}")
+    return as_reply(lines, measure_choices(m, skip=Kind.OVERVIEW))
 
 
 def owners_text(m: MeasureView) -> str:
@@ -182,7 +195,7 @@ def owners(m: MeasureView) -> Reply:
     else:
         lines = [f"{head(m)} の担当課は{'、'.join(m.departments)}です(共同で担当)。"]
     choices = [choice(f"{d}の取組", f"{d}の取組は?") for d in m.departments]
-    return _reply(lines, choices + measure_choices(m, skip=Kind.OWNERS)[:3])
+    return as_reply(lines, choices + measure_choices(m, skip=Kind.OWNERS)[:3])
 
 
 def target(m: MeasureView, fys: Sequence[int]) -> Reply:
@@ -190,33 +203,35 @@ def target(m: MeasureView, fys: Sequence[int]) -> Reply:
     if not m.numeric_goal:
         lines.append("この取組には数値目標がありません。")
         for fy in fys:
-            lines.append(f"{fy_label(fy)}の実施計画: {_plan_or_gap(m, fy)}")
+            lines.append(f"{fy_label(fy)}の実施計画: {plan_or_gap(m, fy)}")
         lines.append(f"めざす姿: {m.vision or '計画書から読み取れません'}")
-        return _reply(lines, measure_choices(m, skip=Kind.TARGET))
+        return as_reply(lines, measure_choices(m, skip=Kind.TARGET))
     for fy in fys:
-        lines.extend(_year_targets(m, fy))
-    if len(fys) == 1 and len({t.metric for t in m.targets}) == 1 and len(m.target_years) > 1:
+        lines.extend(_year_targets(m, fy, others=len(fys) == 1))
+    one_metric = len({t.metric for t in m.targets}) == 1
+    if len(fys) == 1 and m.targets_for(fys[0]) and one_metric and len(m.target_years) > 1:
         lines.append(f"各年度の目標: {_series(m)}")
-    return _reply(lines, measure_choices(m, skip=Kind.TARGET))
+    return as_reply(lines, measure_choices(m, skip=Kind.TARGET))
 
 
-def _year_targets(m: MeasureView, fy: int) -> list[str]:
+def _year_targets(m: MeasureView, fy: int, others: bool = False) -> list[str]:
     targets = m.targets_for(fy)
     label = fy_label(fy)
     if not targets:
-        if _lost(m, fy):
-            lines = [f"{label}の数値目標は、計画書の該当欄が読み取れないためお答えできません。"]
-        else:
-            lines = [f"{label}の数値目標は計画に定められていません。"]
-        plan = _plan_text(m, fy)
+        lines = [_GAP_SENTENCE[target_gap(m, fy)].format(fy=label)]
+        plan = plan_text(m, fy)
         if plan:
             lines.append(f"{label}の実施計画: {plan}")
+        elsewhere = [t for t in m.targets if t.fy != fy] if others else []
+        if elsewhere:
+            shown = " / ".join(f"{fy_label(t.fy)} {target_phrase(t, m)}" for t in elsewhere)
+            lines.append(say.TARGET_OTHER_YEARS.format(targets=shown))
         return lines
     if len(targets) == 1:
         lines = [f"{label}の目標: {target_phrase(targets[0], m)}"]
     else:
         lines = [f"{label}の目標:"] + [f"・{target_phrase(t, m)}" for t in targets]
-    plan = _plan_text(m, fy)
+    plan = plan_text(m, fy)
     if plan and _plan_says_more(plan, targets):
         lines.append(f"(実施計画の記載: {plan})")
     return lines
@@ -224,17 +239,41 @@ def _year_targets(m: MeasureView, fy: int) -> list[str]:
 
 def _series(m: MeasureView) -> str:
     """Each year's target of a one-metric measure, compact when the wording repeats."""
-    same = len({(t.direction, t.qualifier) for t in m.targets}) == 1
+    same = len({(t.direction, t.qualifier) for t in m.targets}) == 1 and not m.targets[0].qualifier
     parts = []
     for t in m.targets:
         if same and t.value is not None:
-            parts.append(f"{fy_label(t.fy)} {amount(t.value, t.unit, _places(m, t.metric))}")
+            parts.append(f"{fy_label(t.fy)} {amount(t.value, t.unit, places(m, t.metric))}")
         else:
             parts.append(f"{fy_label(t.fy)} {target_phrase(t, m, with_metric=False)}")
     return " / ".join(parts)
 
 
-def _lost(m: MeasureView, fy: int) -> bool:
+_GAP_SENTENCE = {"lost": say.TARGET_LOST, "blank": say.TARGET_BLANK, "none": say.TARGET_NONE}
+_GAP_SHORT = {"lost": say.GAP_LOST, "blank": say.GAP_BLANK, "none": say.GAP_NONE}
+
+
+def target_gap(m: MeasureView, fy: int) -> str:
+    """Why a numeric measure has no target for `fy`: three different things, said differently.
+
+    - "lost": the document lost the cell (the catalog lists `targets.R8` as missing): unreadable;
+    - "blank": the year's cell is empty on purpose (no plan text, the target cell not lost);
+    - "none": the plan has that year's text but sets no figure (次期計画に基づく…).
+    """
+    key = FiscalYear(fy).key
+    if f"targets.{key}" in m.missing:
+        return "lost"
+    if m.plans.get(fy) is None:
+        return "blank"
+    return "none"
+
+
+def gap_phrase(m: MeasureView, fy: int) -> str:
+    """The short form for lists: 令和8年度の数値目標なし(計画書で空欄)."""
+    return _GAP_SHORT[target_gap(m, fy)].format(fy=fy_label(fy))
+
+
+def lost(m: MeasureView, fy: int) -> bool:
     """Whether the document lost that year's plan or target cell (the catalog's `missing`)."""
     key = FiscalYear(fy).key
     return f"plans.{key}" in m.missing or f"targets.{key}" in m.missing
@@ -259,13 +298,13 @@ def plan(m: MeasureView, fys: Sequence[int], current: int) -> Reply:
         text = m.plans.get(fy)
         mark = "(今年度)" if fy == current and len(fys) > 1 else ""
         if text is None:
-            lines.append(f"{fy_label(fy)}{mark}の実施計画: {_plan_or_gap(m, fy)}")
+            lines.append(f"{fy_label(fy)}{mark}の実施計画: {plan_or_gap(m, fy)}")
         elif "\n" in text:
             lines.append(f"{fy_label(fy)}{mark}の実施計画:")
             lines.extend(text.split("\n"))
         else:
             lines.append(f"{fy_label(fy)}{mark}の実施計画: {text}")
-    return _reply(lines, measure_choices(m, skip=Kind.PLAN))
+    return as_reply(lines, measure_choices(m, skip=Kind.PLAN))
 
 
 def results(
@@ -287,7 +326,7 @@ def results(
     for name in departments:
         r = by_department.get(name)
         if r is None or not r.submitted:
-            state = "まだ報告されていません" if r is None else _STATUS.get(r.status, r.status)
+            state = "まだ報告されていません" if r is None else STATUS.get(r.status, r.status)
             lines.append(f"■{name}: {state}。")
             continue
         submitted_any = True
@@ -297,11 +336,11 @@ def results(
     choices = [choice(f"{fy_label(y)}の結果", f"No.{m.no}の{fy_label(y)}の実績は?") for y in other_years if y != fy]
     if report_choice:
         choices.insert(0, choice(f"No.{m.no}を報告する", f"報告 {m.no}"))
-    return _reply(lines, choices[:3] + measure_choices(m, skip=Kind.RESULTS)[:3])
+    return as_reply(lines, choices[:3] + measure_choices(m, skip=Kind.RESULTS)[:3])
 
 
 def _report_lines(m: MeasureView, r: ReportView, targets: Sequence[TargetView], tz: tzinfo) -> list[str]:
-    status = _STATUS.get(r.status, r.status)
+    status = STATUS.get(r.status, r.status)
     lines = [f"■{r.department}({status}" + (f"・第{r.revision}版" if r.revision > 1 else "") + ")"]
     if r.result_text:
         lines.append(f"実施結果: {r.result_text}")
@@ -318,10 +357,29 @@ def _report_lines(m: MeasureView, r: ReportView, targets: Sequence[TargetView], 
         if done:
             line += f" → {done}"
         lines.append(line)
-    who = r.reporter or "不明"
+    who = r.reporter or say.UNNAMED_MEMBER
     when = moment(r.reported_at, tz) if r.reported_at else "日時不明"
     lines.append(f"報告: {who}({when})")
     return lines
+
+
+def reporters(m: MeasureView, fy: int, reports: Sequence[ReportView], tz: tzinfo) -> Reply:
+    """誰がNo.34を報告した?: each department's reporter by display name, never an account id."""
+    lines = [say.REPORTER_TITLE.format(head=head(m), fy=fy_label(fy))]
+    by_department = {r.department: r for r in reports}
+    if not m.departments:
+        lines.append(say.NO_OWNER_YET)
+    for name in m.departments or [r.department for r in reports]:
+        r = by_department.get(name)
+        if r is None:
+            lines.append(say.REPORTER_NONE.format(department=name))
+        elif not r.submitted:
+            lines.append(say.REPORTER_DRAFT.format(department=name))
+        else:
+            when = moment(r.reported_at, tz) if r.reported_at else ""
+            lines.append(say.REPORTER_LINE.format(department=name, who=r.reporter or say.UNNAMED_MEMBER, when=when,
+                                                  status=STATUS.get(r.status, r.status), revision=r.revision))
+    return as_reply(lines, measure_choices(m, skip=Kind.OWNERS)[:4])
 
 
 def not_found(no: int, view: CatalogView) -> Reply:
@@ -335,246 +393,3 @@ def outside_plan(fy: FiscalYear, view: CatalogView) -> Reply:
         f"{fy.label}は計画期間({fy_label(view.first_fy)}〜{fy_label(view.last_fy)})の外のため、"
         "目標や実施計画はありません。"
     )
-
-
-# --- lists ---------------------------------------------------------------------------------------
-
-
-def _flag(m: MeasureView) -> str:
-    return "【数値目標】" if m.numeric_goal else ""
-
-
-def department(name: str, ms: Sequence[MeasureView], kind: Kind, fy: int) -> Reply:
-    if not ms:
-        return Reply(f"{name}が担当する取組は、この計画にはありません。")
-    if kind is Kind.TARGET:
-        lines = [f"{name}の取組({len(ms)}件)の{fy_label(fy)}の目標"]
-        for m in ms:
-            targets = m.targets_for(fy)
-            if targets:
-                lines.append(f"・No.{m.no} " + " / ".join(target_phrase(t, m) for t in targets))
-            elif m.numeric_goal:
-                lines.append(f"・No.{m.no} {m.title}: {fy_label(fy)}の数値目標はありません")
-            else:
-                lines.append(f"・No.{m.no} {m.title}: 数値目標なし")
-        return _reply(lines, [choice(f"No.{m.no}の目標", f"No.{m.no}の目標は?") for m in ms])
-    if kind is Kind.PLAN:
-        lines = [f"{name}の取組({len(ms)}件)の{fy_label(fy)}の実施計画"]
-        for m in ms:
-            lines.append(f"・No.{m.no} {m.title}: {_plan_or_gap(m, fy)}")
-        return _reply(lines, [choice(f"No.{m.no}の計画", f"No.{m.no}の計画は?") for m in ms])
-    lines = [f"{name}の取組は{len(ms)}件です。"]
-    lines.extend(f"・No.{m.no} {m.title}{_flag(m)}" for m in ms)
-    return _reply(lines, [choice(f"No.{m.no}について", f"No.{m.no}について") for m in ms])
-
-
-def _state(status: str | None) -> str:
-    return "未提出" if status is None else _STATUS.get(status, status)
-
-
-def department_results(name: str, ms: Sequence[MeasureView], fy: int, reports: dict[int, ReportView]) -> Reply:
-    if not ms:
-        return Reply(f"{name}が担当する取組は、この計画にはありません。")
-    done = sum(1 for m in ms if m.id in reports and reports[m.id].submitted)
-    lines = [f"{name}の{fy_label(fy)}の報告状況: {len(ms)}件中{done}件提出済み"]
-    for m in ms:
-        r = reports.get(m.id)
-        line = f"・No.{m.no} {m.title}: {_state(r.status if r else None)}"
-        if r is not None and r.submitted:
-            line += "".join(f" / {actual_phrase(a, m)}" for a in r.actuals)
-        lines.append(line)
-    return _reply(lines, [choice(f"No.{m.no}の進捗", f"No.{m.no}の進捗は?") for m in ms])
-
-
-def search_results(
-    keyword: str,
-    ms: Sequence[MeasureView],
-    kind: Kind | None,
-    fy: int,
-    states: Mapping[tuple[int, str], str | None] | None = None,
-) -> Reply:
-    """Measures a keyword found, best first; with `states` ((measure id, department) -> report
-    status), the reporting state of each (for 「防災の進捗は?」)."""
-    if not ms:
-        return _reply([f"「{keyword}」に当てはまる取組は見つかりませんでした。", *_examples(None, None, None)], help_choices())
-    lines = [f"「{keyword}」に関する取組は{len(ms)}件です。"]
-    more = len(ms) - MAX_LISTED
-    ms = ms[:MAX_LISTED]
-    reply = _search_lines(keyword, ms, kind, fy, states, lines)
-    if more > 0:
-        text = reply.text + f"\n…ほか{more}件(言葉を足すと絞り込めます)"
-        return Reply(text, reply.choices)
-    return reply
-
-
-def _search_lines(
-    keyword: str,
-    ms: Sequence[MeasureView],
-    kind: Kind | None,
-    fy: int,
-    states: Mapping[tuple[int, str], str | None] | None,
-    lines: list[str],
-) -> Reply:
-    total = lines[0]
-    if kind is Kind.TARGET:
-        lines[0] = f"{total}{fy_label(fy)}の目標:"
-        for m in ms:
-            targets = m.targets_for(fy)
-            detail = " / ".join(target_phrase(t, m) for t in targets) if targets else "数値目標なし"
-            lines.append(f"・No.{m.no} {m.title}: {detail}")
-        return _reply(lines, [choice(f"No.{m.no}の目標", f"No.{m.no}の目標は?") for m in ms])
-    if kind is Kind.PLAN:
-        lines[0] = f"{total}{fy_label(fy)}の実施計画:"
-        lines.extend(f"・No.{m.no} {m.title}: {_plan_or_gap(m, fy)}" for m in ms)
-        return _reply(lines, [choice(f"No.{m.no}の計画", f"No.{m.no}の計画は?") for m in ms])
-    if kind is Kind.RESULTS and states is not None:
-        lines[0] = f"{total}{fy_label(fy)}の報告状況:"
-        for m in ms:
-            parts = [f"{d} {_state(states.get((m.id, d)))}" for d in m.departments] or ["担当課未設定"]
-            lines.append(f"・No.{m.no} {m.title}: {'、'.join(parts)}")
-        return _reply(lines, [choice(f"No.{m.no}の進捗", f"No.{m.no}の進捗は?") for m in ms])
-    lines.extend(f"・No.{m.no} {m.title}{_flag(m)}({owners_text(m)})" for m in ms)
-    ask = {Kind.RESULTS: "の進捗は?", Kind.OWNERS: "の担当課は?"}.get(kind or Kind.OVERVIEW, "について")
-    return _reply(lines, [choice(f"No.{m.no}{ask.rstrip('?')}", f"No.{m.no}{ask}") for m in ms])
-
-
-def numeric_targets(ms: Sequence[MeasureView], fy: int) -> Reply:
-    lines = [f"数値目標のある取組は{len(ms)}件です({fy_label(fy)}の目標)。"]
-    for m in ms:
-        targets = m.targets_for(fy)
-        detail = " / ".join(target_phrase(t, m) for t in targets) if targets else f"{fy_label(fy)}の数値目標なし"
-        lines.append(f"・No.{m.no} {detail}" if targets else f"・No.{m.no} {m.title}: {detail}")
-    return _reply(lines, [choice("達成状況", "数値目標の達成状況は?")])
-
-
-def numeric_results(items: Sequence[NumericStatus], fy: FiscalYear) -> Reply:
-    reported = sum(1 for i in items if i.actuals)
-    lines = [f"数値目標のある取組({len(items)}件)の{fy.label}の達成状況: 実績報告 {reported}件"]
-    for item in items:
-        m = item.measure
-        targets = m.targets_for(fy.year)
-        if not item.actuals:
-            goal = (
-                " / ".join(target_phrase(t, m) for t in targets)
-                if targets
-                else f"{m.title}({fy.label}の数値目標なし)"
-            )
-            lines.append(f"・No.{m.no} {goal}: 未報告")
-            continue
-        for dept, a in item.actuals:
-            goal_t = next((t for t in targets if t.metric == a.metric), targets[0] if len(targets) == 1 else None)
-            goal = f"目標 {target_phrase(goal_t, m, with_metric=False)}" if goal_t else "目標なし"
-            done = achievement(a)
-            who = f"({dept})" if len(m.departments) > 1 else ""
-            lines.append(f"・No.{m.no} {actual_phrase(a, m)}{who} / {goal}" + (f" → {done}" if done else ""))
-    return _reply(lines)
-
-
-def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
-    fy = status.fy
-    done = [d for d in status.departments if not d.open_nos]
-    pending = status.pending_departments
-    lines = [
-        f"{fy.label}の報告状況({moment(at, tz)}時点)",
-        f"回答率 {format_rate(status.rate)}(取組と担当課の組 {status.total}件中 {status.submitted}件が提出済み)",
-        f"提出を終えた課: {len(done)}課 / {len(status.departments)}課",
-    ]
-    if pending:
-        lines.append(f"未提出の取組がある課({len(pending)}課):")
-        for d in pending:
-            nos = "、".join(f"No.{n}" for n in d.open_nos)
-            draft = f"、うち作成中 {len(d.drafts)}件" if d.drafts else ""
-            lines.append(f"・{d.name} {len(d.open_nos)}件({nos}{draft})")
-    else:
-        lines.append("すべての課が提出済みです。")
-    if status.unassigned:
-        nos = "、".join(f"No.{n}" for n in status.unassigned)
-        lines.append(f"担当課が未設定の取組: {nos}")
-    choices = [choice("数値目標の達成状況", "数値目標の達成状況は?")]
-    choices += [choice(f"{d.name}の状況", f"{d.name}の進捗は?") for d in pending[:5]]
-    return _reply(lines, choices)
-
-
-# --- questions back ------------------------------------------------------------------------------
-
-
-def ambiguous_number(m: MeasureView) -> Reply:
-    return _reply(
-        [f"「{m.no}」は {head(m)} のことでしょうか。知りたいことを選んでください。"],
-        measure_choices(m),
-    )
-
-
-def ambiguous_department(word: str, names: Sequence[str], search_hits: int) -> Reply:
-    if len(names) == 1 and search_hits:
-        text = f"「{word}」は{names[0]}のことでしょうか。それとも「{word}」を含む取組をお探しですか。"
-    elif search_hits:
-        text = f"「{word}」に当てはまる課が複数あります。どの課か、または「{word}」を含む取組の検索かを選んでください。"
-    else:
-        text = f"「{word}」に当てはまる課が複数あります。どの課でしょうか。"
-    choices = [choice(f"{n}の取組", f"{n}の取組は?") for n in names]
-    if search_hits:
-        choices.append(choice(f"「{word}」で検索", f"「{word}」を検索"))
-    return _reply([text], choices)
-
-
-def need_measure(kinds: Sequence[Kind], example: MeasureView | None) -> Reply:
-    word = {Kind.TARGET: "目標", Kind.PLAN: "計画", Kind.OWNERS: "担当課"}.get(kinds[0] if kinds else Kind.OVERVIEW, "内容")
-    no = example.no if example else 34
-    return _reply(
-        [f"どの取組の{word}でしょうか。番号や言葉を添えてお尋ねください(例: No.{no}の{word}は?)。"],
-        [choice(f"No.{no}の{word}", f"No.{no}の{word}は?"), choice("数値目標の一覧", "数値目標の一覧")],
-    )
-
-
-def help_choices(example: MeasureView | None = None, department: str | None = None) -> list[Choice]:
-    no = example.no if example else 34
-    dept = department or "危機管理課"
-    return [
-        choice(f"No.{no}の目標は?", f"No.{no}の目標は?"),
-        choice(f"No.{no}の進捗は?", f"No.{no}の進捗は?"),
-        choice(f"{dept}の取組", f"{dept}の取組は?"),
-        choice("未提出の課は?", "未提出の課は?"),
-    ]
-
-
-def greeting(example: MeasureView | None, department: str | None) -> Reply:
-    return _reply(
-        ["kaikaku-bot です。取組の目標や報告の状況をお答えします。", *_examples(example, department, None)],
-        help_choices(example, department),
-    )
-
-
-def not_understood(example: MeasureView | None, department: str | None, keyword: str | None) -> Reply:
-    return _reply(
-        ["ご質問を読み取れませんでした。", *_examples(example, department, keyword)],
-        help_choices(example, department),
-    )
-
-
-def _examples(example: MeasureView | None, department: str | None, keyword: str | None) -> list[str]:
-    no = example.no if example else 34
-    return [
-        "次のようにお尋ねください。",
-        f"・取組の番号で: No.{no}の目標は? / No.{no}の進捗は? / No.{no}の担当課は?",
-        f"・年度を添えて: No.{no}の令和7年度の計画は?",
-        f"・課の名前で: {department or '危機管理課'}の取組は?",
-        f"・言葉で探す: {keyword or '防災'}",
-        "・報告の状況: 未提出の課は?",
-    ]
-
-
-def no_catalog() -> Reply:
-    return Reply("計画の取組がまだ登録されていません。管理者に `kaikaku init` の実行を依頼してください。")
-
-
-def no_department_of_member() -> Reply:
-    return Reply(
-        "あなたの課がまだ登録されていないため、どの課かわかりません。"
-        "課の名前を添えてお尋ねください(例: 危機管理課の取組は?)。"
-    )
-
-
-def too_many(asked: int, shown: int) -> Reply:
-    return Reply(f"一度にお答えできるのは{shown}件までです({asked}件のうち最初の{shown}件にお答えしました)。")
-

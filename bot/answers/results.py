@@ -51,7 +51,7 @@ class ReportView:
     progress: str | None
     result_text: str | None
     rating: str | None
-    reporter: str | None  # "田中さん" for a member with a name, else the platform:user id
+    reporter: str | None  # "田中さん" for a member with a display name; None without one (never an account id)
     reported_at: datetime | None
     revision: int
     actuals: tuple[ActualView, ...]
@@ -267,7 +267,7 @@ def _report_view(r: Row[Any], view: CatalogView, actuals: tuple[ActualView, ...]
         progress=r.progress,
         result_text=r.result_text,
         rating=r.rating,
-        reporter=f"{r.reporter_name}さん" if r.reporter_name else r.reported_by,
+        reporter=f"{r.reporter_name}さん" if r.reporter_name else None,
         reported_at=aware(r.reported_at, tz),
         revision=r.revision,
         actuals=actuals,

@@ -26,9 +26,22 @@ from bot.core.context import Context
 from bot.core.messages import Reply
 from bot.dialogs import engine, store
 from bot.dialogs.loader import CONVERSATIONS, load_dialogs
-from bot.dialogs.model import REGISTRY, Dialog, Ended, Env, Registry, State, StateConflict, render
+from bot.dialogs.model import (
+    BACK_WORDS,
+    CANCEL_WORDS,
+    REGISTRY,
+    Dialog,
+    Ended,
+    Env,
+    Registry,
+    State,
+    StateConflict,
+    normalize,
+    render,
+)
 from bot.dialogs.store import Key
 from bot.japanese import numbers
+from bot.texts import dialogs as dialog_texts
 
 Arguments = Mapping[str, Any]
 _QUESTION = re.compile(r"[?]\s*$|教えて|(?:とは|って何|ですか)\s*$")
@@ -106,6 +119,7 @@ class Manager:
                 if not self._save(ctx, key, ended):
                     return [Reply(self.message(active, "conflict"))]
                 ctx.notices.extend(notice)
+                state = None
             elif called is None and self._asks_a_question(active, state, ctx):
                 return self._answer_then_ask_again(ctx, active, state)
             elif called is None or (self._typing_text(active, state) and ctx.incoming.value is None):
@@ -116,6 +130,8 @@ class Manager:
                 if not self._save(ctx, key, ended):
                     return [Reply(self.message(active, "conflict"))]
         if called is None:
+            if state is None and normalize(ctx.said) in CANCEL_WORDS | BACK_WORDS:
+                return [*prefix, Reply(dialog_texts.NOTHING_TO_CANCEL)]  # not a word to search for
             return None
         entry, args = called
         return prefix + self.start(ctx, entry, args, key)

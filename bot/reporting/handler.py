@@ -11,18 +11,21 @@ import unicodedata
 from datetime import tzinfo
 
 from bot import texts
-from bot.catalog.store import measure_by_no
+from bot.catalog.store import active_plan, measure_by_no
 from bot.core.context import Context
 from bot.core.messages import Reply
 from bot.dialogs.manager import MANAGER, Arguments, Entry
 from bot.dialogs.model import render
+from bot.japanese.fiscal_year import FiscalYear
 from bot.people.members import is_coordinator
 from bot.reporting import reports
+from bot.reporting.round_phase import plan_year, round_phase, round_words
 
 REPORT_DIALOG = "report"
 # 報告 / 報告 34 / 報告 No.34 / No.34を報告 / 34番の報告 / 報告します (after NFKC)
+_MORE_NOS = r"(?P<more>(?:\s*(?:[、,・&]|と|\s)\s*(?:no\.?|#)?\s*\d{1,3})*)"
 _REPORT = re.compile(
-    r"^(?:報告(?:する|します|したい)?\s*(?:no\.?|#|番号)?\s*(?P<a>\d{1,3})?\s*(?:番)?"
+    r"^(?:報告(?:する|します|したい)?\s*(?:no\.?|#|番号)?\s*(?P<a>\d{1,3})?" + _MORE_NOS + r"\s*(?:番)?"
     r"|(?:no\.?|#)?\s*(?P<b>\d{1,3})\s*(?:番)?\s*(?:を|の)?\s*報告(?:する|します|したい)?)$",
     re.IGNORECASE,
 )
@@ -31,11 +34,20 @@ STATUS_WORDS = frozenset({"状況", "報告状況", "提出状況"})
 
 def parse_report_command(text: str) -> tuple[bool, int | None]:
     """(is a report command, the measure number named in it)."""
+    is_command, numbers = report_numbers(text)
+    return is_command, numbers[0] if numbers else None
+
+
+def report_numbers(text: str) -> tuple[bool, list[int]]:
+    """(is a report command, every measure number named in it: `報告 34 35` → [34, 35])."""
     match = _REPORT.match(unicodedata.normalize("NFKC", text).strip())
     if match is None:
-        return False, None
-    number = match.group("a") or match.group("b")
-    return True, int(number) if number else None
+        return False, []
+    first = match.group("a") or match.group("b")
+    if first is None:
+        return True, []
+    more = [int(n) for n in re.findall(r"\d{1,3}", match.group("more") or "")]
+    return True, list(dict.fromkeys([int(first), *more]))
 
 
 def _message(key: str, **values: object) -> str:
@@ -43,10 +55,12 @@ def _message(key: str, **values: object) -> str:
 
 
 def _called(said: str) -> Arguments | None:
-    is_command, number = parse_report_command(said)
+    is_command, numbers = report_numbers(said)
     if not is_command:
         return None
-    return {} if number is None else {"requested_no": number}
+    if not numbers:
+        return {}
+    return {"requested_no": numbers[0], **({"later_nos": numbers[1:]} if len(numbers) > 1 else {})}
 
 
 def _prepare(ctx: Context, args: Arguments) -> Arguments | list[Reply]:
@@ -64,7 +78,7 @@ def _prepare(ctx: Context, args: Arguments) -> Arguments | list[Reply]:
         return {}
     if measure_by_no(ctx.session, number) is None:
         return [Reply(_message("unknown_measure", no=number))]
-    return {"requested_no": number}
+    return {"requested_no": number, **({"later_nos": args["later_nos"]} if args.get("later_nos") else {})}
 
 
 REPORT = MANAGER.register(Entry(REPORT_DIALOG, _called, _prepare))
@@ -81,7 +95,7 @@ def status(ctx: Context) -> list[Reply]:
     """`状況`: the user's department, each measure submitted / draft / missing this round."""
     if ctx.member is None:
         return [Reply(texts.UNREGISTERED)]
-    fy = reports.report_fy(ctx.settings, ctx.now)
+    fy, round_lines, accepts = _round_in_words(ctx)
     home = ctx.member.department.name
     rows = reports.department_status(ctx.session, ctx.member.department_id, fy.year)
     if not rows:
@@ -98,8 +112,20 @@ def status(ctx: Context) -> list[Reply]:
             counts["missing"] += 1
     title = _message("status_title", department_home=home, fy_label=fy.label, **counts)
     todo = [r.measure.no for r in rows if r.state not in reports.SUBMITTED]
-    hint = _message("status_hint", example_no=todo[0]) if todo else ""
-    return [Reply("\n".join([title, *lines, hint]).strip())]
+    hint = _message("status_hint", example_no=todo[0]) if todo and accepts else ""
+    return [Reply("\n".join([title, *lines, *round_lines, hint]).strip())]
+
+
+def _round_in_words(ctx: Context) -> tuple[FiscalYear, list[str], bool]:
+    """The year 状況 is about (never outside the plan), the round in words, and whether a report
+    may still be made."""
+    fy = reports.report_fy(ctx.settings, ctx.now)
+    plan = active_plan(ctx.session)
+    if plan is None:
+        return fy, [], True
+    phase = round_phase(ctx.settings, ctx.now, plan.first_fy, plan.last_fy)
+    shown = plan_year(fy, plan.first_fy, plan.last_fy)
+    return shown, round_words(phase, plan.first_fy, plan.last_fy, fy), shown == fy
 
 
 def _state_text(row: reports.MeasureStatus, tz: tzinfo) -> str:

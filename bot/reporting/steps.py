@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.catalog.store import measure_by_no
+from bot.catalog.store import active_plan, measure_by_no
 from bot.core.messages import Card, Choice, Reply
 from bot.dialogs.model import (
     END,
@@ -27,6 +27,7 @@ from bot.dialogs.model import (
     Turn,
     render,
 )
+from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import (
     NumberParseError,
     format_quantity,
@@ -37,7 +38,9 @@ from bot.japanese.numbers import (
 from bot.people.members import is_coordinator
 from bot.reporting import reports
 from bot.reporting.meanwhile import notice
+from bot.reporting.round_phase import BEFORE, round_phase, round_words
 from bot.storage.models import Department, Measure, Report
+from bot.texts import rounds as round_say
 from bot.texts.labels import BASIS, PROGRESS
 
 register = REGISTRY
@@ -167,6 +170,23 @@ def _drafts_note(turn: Turn) -> str:
 # --- actions ---------------------------------------------------------------------------------------
 
 
+def _round_notes(turn: Turn, fy: FiscalYear) -> tuple[list[Reply], bool]:
+    """What to say about the round before the first question, and whether the report may go on:
+    a year outside the plan is never offered; before a round opens, the report is for the coming one."""
+    plan = active_plan(_db(turn))
+    if plan is None:
+        return [], True
+    first, last = plan.first_fy, plan.last_fy
+    phase = round_phase(turn.env.settings, _now(turn), first, last)
+    if not first <= fy.year <= last:
+        refusal = round_say.OUTSIDE_PLAN_REPORT.format(fy=fy.label, first=FiscalYear(first).label,
+                                                       last=FiscalYear(last).label)
+        return [Reply("\n".join([refusal, *round_words(phase, first, last)]))], False
+    if phase.phase == BEFORE and phase.fy == fy:
+        return [Reply("\n".join(round_words(phase, first, last, fy)))], True
+    return [], True
+
+
 @register.action("report_start")
 def report_start(turn: Turn) -> Outcome:
     """Fix the fiscal year; with a measure named (`報告 34`), check it and load it."""
@@ -175,20 +195,28 @@ def report_start(turn: Turn) -> Outcome:
     data: dict[str, Any] = {"fy": fy.year, "fy_label": fy.label, "fy_key": fy.key,
                             "department_home": env.member.department.name}
     turn = Turn(env, turn.dialog, {**turn.data, **data})
+    notes, go_on = _round_notes(turn, fy)
+    if not go_on:
+        return Outcome(data, notes, goto=END)
+    later = [int(n) for n in turn.data.get("later_nos") or []]
+    if later:
+        rest = "、".join(f"No.{n}" for n in later)
+        notes.append(Reply(turn.msg("one_at_a_time", no=turn.data.get("requested_no"), rest_nos=rest,
+                                    next_no=later[0])))
     coordinator = is_coordinator(env.member, env.settings.coordinator_department)
     data["coordinator_note"] = turn.msg("coordinator_note") if coordinator else ""
     requested = turn.data.get("requested_no")
     if requested is None:
         data["drafts_note"] = _drafts_note(turn)
-        return Outcome(data)
+        return Outcome(data, notes)
     measure, problem = check_measure(turn, int(requested))
     if measure is None:
-        return Outcome(data, [Reply(problem or "")], goto=END)
+        return Outcome(data, [*notes, Reply(problem or "")], goto=END)
     departments = reports.reporting_departments(env.member, measure, env.settings)
     department = departments[0] if len(departments) == 1 else None
     data.update(measure_data(turn, measure, department))
     data["measure"] = measure.no
-    return Outcome(data)
+    return Outcome(data, notes)
 
 
 def _code(table: dict[str, str], value: Any) -> Any:

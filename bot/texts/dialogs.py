@@ -24,3 +24,6 @@ MESSAGES: dict[str, str] = {
     "continue_after_question": "{title}の続きです。",
 }
 """Keys the engine and the conversation manager use; placeholders are filled from the dialog's data."""
+
+NOTHING_TO_CANCEL = "いま中断する入力はありません。報告を始めるときは「報告」と送ってください。"
+"""キャンセル / 戻る outside any dialog."""

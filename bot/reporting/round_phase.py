@@ -1,0 +1,87 @@
+"""Where today stands against the plan's reporting rounds: open, late, before the next, or over.
+
+Pure: the dates come from `bot.reporting.rounds` (Settings and the business calendar) and the
+plan's years from the caller. Answers (`締切はいつ?`), `状況` and the report dialog all say the
+round in words from this one value, so they never disagree; a year outside the plan is never
+offered (after the plan's last round the answer is that the plan's last round is over).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.core.config import Settings
+from bot.japanese.fiscal_year import FiscalYear
+from bot.reporting.rounds import Round, calendar_of, round_of
+from bot.texts import rounds as say
+
+OPEN = "open"  # between the opening and the deadline
+LATE = "late"  # after the deadline, late reports still taken until the round's last day
+BEFORE = "before"  # the next round of the plan has not opened yet
+OVER = "over"  # the plan's last round has ended: nothing to report any more
+
+
+@dataclass(frozen=True)
+class RoundPhase:
+    phase: str  # OPEN / LATE / BEFORE / OVER
+    round: Round  # the round the phase is about: the open one, the next one, or the plan's last
+    today: date
+    business_days_left: int  # to the deadline, today included when it is a business day (0 when past)
+    days_late: int  # calendar days past the deadline (LATE only)
+
+    @property
+    def fy(self) -> FiscalYear:
+        return self.round.fy
+
+    @property
+    def accepts_reports(self) -> bool:
+        """A report typed now is stored for `fy` (a draft before the round opens)."""
+        return self.phase != OVER
+
+
+def round_phase(settings: Settings, now: datetime, first_fy: int, last_fy: int) -> RoundPhase:
+    """The phase at `now` of the rounds of fiscal years `first_fy`..`last_fy` (the plan's)."""
+    today = now.astimezone(settings.tz).date()
+    rounds = [round_of(settings, FiscalYear(y)) for y in range(first_fy, last_fy + 1)]
+    cal = calendar_of(settings)
+    for rnd in rounds:
+        if rnd.open_day <= today <= rnd.deadline:
+            left = cal.business_days_between(today - timedelta(days=1), rnd.deadline)
+            return RoundPhase(OPEN, rnd, today, left, 0)
+        if rnd.deadline < today <= rnd.last_day:
+            return RoundPhase(LATE, rnd, today, 0, (today - rnd.deadline).days)
+    coming = [rnd for rnd in rounds if rnd.open_day > today]
+    if coming:
+        rnd = coming[0]
+        return RoundPhase(BEFORE, rnd, today, cal.business_days_between(today - timedelta(days=1), rnd.deadline), 0)
+    return RoundPhase(OVER, rounds[-1], today, 0, 0)
+
+
+def day_text(day: date) -> str:
+    """2027年4月30日(金)"""
+    return say.DAY.format(year=day.year, month=day.month, day=day.day, weekday=say.WEEKDAYS[day.weekday()])
+
+
+def round_words(phase: RoundPhase, first_fy: int, last_fy: int, report_fy: FiscalYear | None = None) -> list[str]:
+    """The phase as people want to hear it: the deadline, days left, late, or when the next opens;
+    before a round, what a report made now would be (`report_fy`: the year the report dialog uses)."""
+    rnd, fy = phase.round, phase.fy.label
+    deadline, opens = day_text(rnd.deadline), day_text(rnd.open_day)
+    if phase.phase == OPEN:
+        if phase.today == rnd.deadline:
+            return [say.ROUND_OPEN_LAST_DAY.format(fy=fy, deadline=deadline)]
+        return [say.ROUND_OPEN.format(fy=fy, deadline=deadline, left=phase.business_days_left),
+                say.ROUND_OPENED.format(opens=opens)]
+    if phase.phase == LATE:
+        return [say.ROUND_LATE.format(fy=fy, deadline=deadline, days=phase.days_late)]
+    if phase.phase == BEFORE:
+        draft = [say.ROUND_BEFORE_DRAFT.format(fy=fy)] if report_fy == phase.fy else []
+        return [say.ROUND_BEFORE.format(fy=fy, opens=opens, deadline=deadline), *draft]
+    first, last = FiscalYear(first_fy).label, FiscalYear(last_fy).label
+    return [say.ROUND_OVER.format(first=first, last=last, deadline=deadline)]
+
+
+def plan_year(fy: FiscalYear, first_fy: int, last_fy: int) -> FiscalYear:
+    """`fy` brought inside the plan: after the plan, its last year; before it, its first."""
+    return FiscalYear(min(max(fy.year, first_fy), last_fy))

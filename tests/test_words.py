@@ -1,0 +1,184 @@
+"""Understanding people (issue 14): the round in words, honest answers, bounded echoes, city-wide
+questions for managers, and the chat words that are not questions (キャンセル, `報告 34 35`).
+
+Through the router, as the console chat says it; the moment is the `now` fixture (2027-02-03,
+the 令和8年度 round open) unless a test moves the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot.catalog.store import find_department, measure_by_no
+from bot.core.config import Settings
+from bot.core.messages import Incoming
+from bot.core.router import route
+from bot.handlers.console import render
+from bot.people.members import add_member
+from bot.storage.db import session_scope
+from bot.storage.models import Actual, Member, Report
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+class Chat:
+    """The whole bot on one database, as the console shows it; the clock can be moved."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings, self.engine = settings, engine
+
+    def member(self, user: str, department: str, role: str = "staff", name: str | None = None) -> str:
+        with session_scope(self.engine) as s:
+            m = add_member(s, "console", user, find_department(s, department), role, now=self.settings.now())
+            if name:
+                m.name = name
+        return user
+
+    def at(self, moment: datetime) -> Chat:
+        return Chat(self.settings.model_copy(update={"bot_now": moment}), self.engine)
+
+    def say(self, user: str, text: str) -> str:
+        return render(route(self.settings, self.engine, Incoming("console", user, "console", text=text)))
+
+    def submitted(self, no: int, department: str, by: str, actual: tuple[str, str, str] | None = None,
+                  met: bool | None = None) -> None:
+        with session_scope(self.engine) as s:
+            report = Report(measure=measure_by_no(s, no), department=find_department(s, department), fy=2026,
+                            revision=1, is_current=True, status="submitted", progress="done", result_text="実施した。",
+                            rating="B", reported_by=by, reported_at=self.settings.now(), created_at=self.settings.now())
+            if actual is not None:
+                metric, value, unit = actual
+                report.actuals.append(Actual(position=0, metric=metric, value=Decimal(value), unit=unit, typed=value,
+                                             basis="final", met=met))
+            s.add(report)
+
+
+@pytest.fixture
+def chat(settings: Settings, sqlite_catalog_engine: Engine) -> Chat:
+    return Chat(settings, sqlite_catalog_engine)
+
+
+# --- words that are not questions ------------------------------------------------------------------
+
+
+def test_cancel_outside_a_dialog_is_not_searched(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    for word in ("キャンセル", "やめる", "戻る"):
+        reply = chat.say(tanaka, word)
+        assert "いま中断する入力はありません" in reply
+        assert "当てはまる取組は見つかりませんでした" not in reply
+
+
+def test_two_measures_in_one_report_command_start_the_first_and_say_so(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    reply = chat.say(tanaka, "報告 34 35")
+    assert "報告は1件ずつお願いします。No.34から始めます。No.35は、この報告のあとで「報告 35」" in reply
+    assert "No.34「コミュニティ防災士の育成人数(累計)」の令和8年度の取組状況" in reply
+    assert "No.2" not in reply
+
+
+def test_who_reported_is_named_by_display_name(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課", name="田中")
+    chat.member("sato", "危機管理課")
+    assert "危機管理課: まだ報告されていません" in chat.say(tanaka, "誰がNo.34を報告した?")
+    chat.submitted(34, "危機管理課", "console:tanaka")
+    chat.submitted(35, "危機管理課", "console:sato")
+    reply = chat.say(tanaka, "誰がNo.34を報告した？")
+    assert "危機管理課: 田中さんが2027年2月3日 10:15に報告しました(提出済み・第1版)" in reply
+    assert "担当課は" not in reply
+    nameless = chat.say(tanaka, "No.35の報告者は?")
+    assert "表示名が未設定の方が" in nameless and "console:sato" not in nameless
+
+
+# --- echoes ----------------------------------------------------------------------------------------
+
+
+def test_a_long_question_is_echoed_cut_and_a_reply_stays_under_lines_limit(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    reply = chat.say(tanaka, "あ" * 10_000)
+    assert len(reply) < 5_000
+    assert "…" in reply
+    assert "あ" * 101 not in reply
+
+
+def test_control_sequences_are_not_echoed(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    reply = chat.say(tanaka, "\x1b[31m防災士\x1b[0m")
+    assert "\x1b" not in reply and "31m" not in reply and "0m" not in reply
+    assert "「防災士」に関する取組" in reply
+
+
+# --- city-wide for managers and the coordinating division ------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["提出済みの課は?", "進捗は?"])
+def test_round_questions_are_city_wide_for_managers_and_own_for_staff(chat: Chat, question: str) -> None:
+    staff = chat.member("tanaka", "危機管理課")
+    boss = chat.member("boss", "危機管理課", role="manager")
+    coordinator = chat.member("dx", "デジタル行政戦略課")
+    assert "危機管理課の令和8年度の報告状況: 3件中0件提出済み" in chat.say(staff, question)
+    for who in (boss, coordinator):
+        reply = chat.say(who, question)
+        assert "令和8年度の報告状況(2027年2月3日 10:15時点)" in reply, who
+        assert "財政課" in reply
+
+
+def test_achieved_and_not_achieved_are_city_wide_for_managers(chat: Chat) -> None:
+    staff = chat.member("tanaka", "危機管理課")
+    boss = chat.member("boss", "財政課", role="manager")
+    chat.submitted(34, "危機管理課", "console:tanaka", ("コミュニティ防災士数", "1650", "名"), met=False)
+    chat.submitted(83, "介護保険課", "console:x", ("収納率", "99.2", "%"), met=True)
+    city = chat.say(boss, "未達成の取組は?")
+    assert "全庁の令和8年度に未達成の数値目標(1件)" in city
+    assert "No.34 コミュニティ防災士の育成人数(累計)(危機管理課): コミュニティ防災士数 1,650名" in city
+    assert "全庁の令和8年度に達成した数値目標(1件)" in chat.say(boss, "達成した取組は?")
+    assert "No.83 介護保険料の収納率(介護保険課)" in chat.say(boss, "達成した取組は?")
+    own = chat.say(staff, "達成した取組は?")
+    assert "No.83" not in own and "危機管理課で、令和8年度の実績が報告され達成と判定された数値目標はまだありません" in own
+    assert "No.34 コミュニティ防災士の育成人数(累計)(危機管理課)" in chat.say(staff, "未達成の取組は?")
+
+
+# --- the round in words --------------------------------------------------------------------------
+
+
+def test_status_tells_the_round_deadline_and_days_left(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    reply = chat.say(tanaka, "状況")
+    assert "締切は2027年4月30日(金)で、あと59営業日です(今日を含む)" in reply
+    late = chat.at(datetime(2027, 5, 10, 10, 0, tzinfo=JST))
+    reply = late.say(tanaka, "状況")
+    assert "令和8年度の報告の締切(2027年4月30日(金))を10日過ぎています" in reply
+    assert "令和8年度の報告状況" in reply
+    assert "令和8年度の報告の締切(2027年4月30日(金))を10日過ぎています" in late.say(tanaka, "締切はいつ?")
+
+
+def test_before_the_round_opens_the_bot_says_when_and_what_a_report_now_is(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    december = chat.at(datetime(2026, 12, 10, 10, 0, tzinfo=JST))
+    answer = december.say(tanaka, "締切はいつ?")
+    assert "次は令和8年度の報告で、受付は2027年2月1日(月)から、締切は2027年4月30日(金)です" in answer
+    reply = december.say(tanaka, "報告 34")
+    assert "受付は2027年2月1日(月)から" in reply
+    assert "令和8年度の報告として保存され" in reply
+    assert "取組状況を選んでください" in reply
+
+
+def test_after_the_plan_no_year_outside_it_is_offered(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    august = chat.at(datetime(2027, 8, 1, 10, 0, tzinfo=JST))
+    reply = august.say(tanaka, "報告 34")
+    assert "令和9年度は計画期間(令和5年度〜令和8年度)の外のため、報告はありません" in reply
+    assert "計画(令和5年度〜令和8年度)の最後の報告(令和8年度分、締切2027年4月30日(金))は終わりました" in reply
+    assert "取組状況を選んでください" not in reply and "(計画の記載なし)" not in reply
+    status = august.say(tanaka, "状況")
+    assert "令和9年度" not in status and "最後の報告" in status
+    assert "「報告 34」のように送ると" not in status
+    assert "最後の報告" in august.say(tanaka, "締切は?")
+    with session_scope(chat.engine) as s:
+        assert s.scalar(select(Member).where(Member.user_id == "tanaka")) is not None
+        assert s.scalars(select(Report)).all() == []
