@@ -182,3 +182,151 @@ def test_after_the_plan_no_year_outside_it_is_offered(chat: Chat) -> None:
     with session_scope(chat.engine) as s:
         assert s.scalar(select(Member).where(Member.user_id == "tanaka")) is not None
         assert s.scalars(select(Report)).all() == []
+
+
+# --- dialog edges ----------------------------------------------------------------------------------
+
+
+def say_all(chat: Chat, user: str, lines: list[str]) -> str:
+    return [chat.say(user, line) for line in lines][-1]
+
+
+def test_back_shows_the_answer_given_and_offers_to_keep_it(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    paragraph = "防災講座を4回開催し、地域の自主防災組織と連携して避難訓練も実施した。受講者は延べ150名。"
+    say_all(chat, tanaka, ["報告 34", "実施中", paragraph])
+    back = chat.say(tanaka, "戻る")
+    assert f"いまの回答: {paragraph}" in back and "1) そのまま" in back
+    asked = chat.say(tanaka, "1.65千人")  # typed one step too early: not silently replacing the paragraph
+    assert f"いまの回答({len(paragraph)}文字の文章)を「1.65千人」に置き換えますか?" in asked
+    assert "実施結果を入力" in chat.say(tanaka, "いいえ")
+    kept = chat.say(tanaka, "そのまま")
+    assert "前の回答のままにしました" in kept and "実績値を入力" in kept
+    say_all(chat, tanaka, ["1650", "戻る"])
+    kept = chat.say(tanaka, "そのまま")
+    assert "見込みですか" in kept
+    say_all(chat, tanaka, ["見込み", "B", "確定"])
+    with session_scope(chat.engine) as s:
+        report = s.scalars(select(Report)).one()
+        assert report.result_text == paragraph and report.actuals[0].value == Decimal("1650")
+
+
+def test_back_from_are_you_sure_stays_at_the_number(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    say_all(chat, tanaka, ["報告 34", "実施中", "講座を開いた。"])
+    assert "よろしいですか" in chat.say(tanaka, "17000")  # ten times the target: asked first
+    back = chat.say(tanaka, "戻る")
+    assert "実績値を入力" in back and "実施結果を入力" not in back
+
+
+def test_a_numeric_measure_whose_target_was_lost_still_asks_its_figures(chat: Chat) -> None:
+    somu = chat.member("somu", "総務課")
+    say_all(chat, somu, ["報告 81", "実施中"])
+    prompt = chat.say(somu, "謝礼品を見直した。")
+    assert "納税額の令和8年度の実績値を入力してください" in prompt
+    assert "令和8年度の目標は計画書から読み取れないため、達成率は出しません" in prompt
+    assert "800,000千円(8億円を千円に換算) として受け付けました" in chat.say(somu, "8億円")
+    done = say_all(chat, somu, ["確定", "B", "確定"])
+    assert "この年度の数値目標がないため、達成率は出していません" in done
+    with session_scope(chat.engine) as s:
+        [actual] = s.scalars(select(Actual)).all()
+        assert (actual.value, actual.achievement_rate, actual.met) == (Decimal("800000"), None, None)
+
+
+def test_the_result_prompt_without_a_plan_text_does_not_quote_a_placeholder(chat: Chat) -> None:
+    somu = chat.member("somu", "総務課")
+    prompt = say_all(chat, somu, ["報告 81", "実施中"])
+    assert "計画「" not in prompt and "(計画の記載なし)" not in prompt
+    assert "実施結果を入力してください。実施したことを" in prompt
+
+
+def test_strict_bounds_are_strict_and_inclusive_bounds_inclusive() -> None:
+    from bot.reporting.reports import achievement
+    from bot.storage.models import Target
+
+    below = Target(metric="実質公債費比率", value=Decimal(10), unit="%", direction="at_most", qualifier="未満")
+    assert achievement(Decimal("10"), "%", below).met is False
+    assert "未達成" in achievement(Decimal("10"), "%", below).method["text"]
+    assert achievement(Decimal("9.9"), "%", below).met is True
+    at_most = Target(metric="ごみ総排出量", value=Decimal(144000), unit="t", direction="at_most", qualifier="令和6年度まで")
+    assert achievement(Decimal("144000"), "t", at_most).met is True
+    above = Target(metric="件数", value=Decimal(100), unit="件", direction="at_least", qualifier="超")
+    assert achievement(Decimal("100"), "件", above).met is False
+
+
+def test_no86_ten_percent_against_under_ten_percent_is_not_achieved(chat: Chat) -> None:
+    zaisei = chat.member("zaisei", "財政課")
+    say_all(chat, zaisei, ["報告 86", "実施中", "財政指標を公表した。"])
+    for figure in ("10%", "0%", "60%", "90%", "0%"):
+        reply = chat.say(zaisei, figure)
+        if "よろしいですか" in reply:
+            chat.say(zaisei, "はい")
+    say_all(chat, zaisei, ["確定", "B", "確定"])
+    with session_scope(chat.engine) as s:
+        first = s.scalars(select(Actual).order_by(Actual.position)).first()
+        assert first is not None and first.metric == "実質公債費比率" and first.met is False
+    assert "実質公債費比率 10%" in chat.say(zaisei, "No.86の進捗は?")
+    assert "未達成" in chat.say(zaisei, "No.86の進捗は?")
+
+
+@pytest.mark.parametrize(("typed", "code", "label"), [
+    ("集計中", "pending", "未確定(集計中)"), ("未確定", "pending", "未確定(集計中)"), ("未定", "pending", "未確定(集計中)"),
+    ("－", "not_available", "数値なし"), ("なし", "not_available", "数値なし"),
+])
+def test_a_figure_not_known_yet_is_skipped_with_a_reason(chat: Chat, typed: str, code: str, label: str) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    say_all(chat, tanaka, ["報告 34", "実施中", "講座を開いた。"])
+    assert f"コミュニティ防災士数: 「{label}」として記録します" in chat.say(tanaka, typed)
+    summary = say_all(chat, tanaka, ["見込み", "B"])
+    assert f"コミュニティ防災士数: {label}" in summary
+    assert f"{label}のため、達成率は出していません" in chat.say(tanaka, "確定")
+    with session_scope(chat.engine) as s:
+        [actual] = s.scalars(select(Actual)).all()
+        assert (actual.value, actual.skip_reason, actual.met) == (None, code, None)
+    assert f"実績: コミュニティ防災士数 {label}" in chat.say(tanaka, "No.34の進捗は?")
+    from bot.clock.digest import build_digest
+
+    with session_scope(chat.engine) as s:
+        digest = build_digest(s, chat.settings, chat.settings.now())
+    assert f"・No.34 コミュニティ防災士数: 実績 {label}" in digest.text()
+    assert {"no": 34, "skipped": code}.items() <= next(n for n in digest.to_json()["numeric"] if n["no"] == 34).items()
+
+
+def test_a_rating_that_disagrees_with_the_figures_is_questioned(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    say_all(chat, tanaka, ["報告 34", "実施中", "講座を開いた。", "48名", "はい", "見込み"])
+    nudge = chat.say(tanaka, "A")
+    assert "自己評価はAですが、実績が目標に届いていません(コミュニティ防災士数 48名 / 目標 1,700名(累計))" in nudge
+    assert "自己評価を選んでください" in chat.say(tanaka, "いいえ")
+    assert "この内容で提出しますか" in chat.say(tanaka, "C")
+
+
+def test_status_and_questions_are_answered_mid_report(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    say_all(chat, tanaka, ["報告 34"])
+    reply = chat.say(tanaka, "状況")
+    assert "危機管理課の令和8年度の報告状況" in reply and "締切は2027年4月30日(金)" in reply
+    assert "報告の続きです" in reply and "取組状況を選んでください" in reply
+    assert "実施結果を入力" in chat.say(tanaka, "実施中")  # the report went on where it was
+
+
+def test_naming_a_measure_at_the_measure_question_is_a_choice_not_a_restart(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    chat.say(tanaka, "報告")
+    reply = chat.say(tanaka, "報告 35")
+    assert "報告を中断しました" not in reply
+    assert "No.35「女性防災士の育成人数」の令和8年度の取組状況" in reply
+
+
+def test_control_sequences_are_stripped_from_stored_text(chat: Chat) -> None:
+    tanaka = chat.member("tanaka", "危機管理課")
+    say_all(chat, tanaka, ["報告 35", "実施中", "\x1b[31m講座\x1b[0mを開いた。\x07", "50名", "確定", "B", "確定"])
+    with session_scope(chat.engine) as s:
+        assert s.scalars(select(Report)).one().result_text == "講座を開いた。"
+
+
+def test_the_yen_sign_continues_a_line_as_japanese_keyboards_type_it() -> None:
+    from bot.handlers.console import messages
+
+    assert list(messages(["一行目¥", "二行目￥", "三行目", "次"])) == ["一行目\n二行目\n三行目", "次"]
+    assert list(messages(["a\\", "b"])) == ["a\nb"]

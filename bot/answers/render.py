@@ -20,7 +20,7 @@ from bot.core.messages import Choice, Reply, clean
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
 from bot.texts import answers as say
-from bot.texts.labels import BASIS, PROGRESS
+from bot.texts.labels import BASIS, PROGRESS, SKIP_REASON
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
 LABEL_MAX = 20  # LINE's quick-reply label limit
@@ -105,6 +105,8 @@ def _points(points: Decimal) -> str:
 
 
 def actual_phrase(a: ActualView, m: MeasureView | None = None) -> str:
+    if a.value is None:
+        return f"{a.metric} {SKIP_REASON.get(a.skip or '', a.skip or '')}"
     text = f"{a.metric} {amount(a.value, a.unit, places(m, a.metric) if m else 0)}"
     if a.basis:
         text += f"({BASIS.get(a.basis, a.basis)})"

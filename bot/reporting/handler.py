@@ -82,6 +82,7 @@ def _prepare(ctx: Context, args: Arguments) -> Arguments | list[Reply]:
 
 
 REPORT = MANAGER.register(Entry(REPORT_DIALOG, _called, _prepare))
+MANAGER.aside(lambda said: said in STATUS_WORDS, lambda ctx: status(ctx))  # 状況 in the middle of a report
 
 
 def handle(ctx: Context) -> list[Reply] | None:

@@ -41,9 +41,14 @@ from bot.reporting.meanwhile import notice
 from bot.reporting.round_phase import BEFORE, round_phase, round_words
 from bot.storage.models import Department, Measure, Report
 from bot.texts import rounds as round_say
-from bot.texts.labels import BASIS, PROGRESS
+from bot.texts.labels import BASIS, PROGRESS, SKIP_REASON
 
 register = REGISTRY
+# Typed at a number step for a figure not known yet (after NFKC: － is "-", ー stays).
+SKIP_WORDS = {
+    "pending": frozenset({"未確定", "集計中", "未定", "未集計", "確定前", "あとで", "後で", "スキップ", "保留"}),
+    "not_available": frozenset({"なし", "無し", "-", "ー", "―", "—", "該当なし", "不明"}),
+}
 NO_PATTERN = re.compile(r"^(?:no\.?|#|番号)?\s*(\d{1,3})\s*(?:番)?$", re.IGNORECASE)
 
 
@@ -73,7 +78,31 @@ def target_label(value: Decimal | None, unit: str | None, qualifier: str | None)
     return f"{shown}({qualifier})" if qualifier else shown
 
 
-def metrics_of(measure: Measure, fy: int) -> list[dict[str, Any]]:
+def target_gap(measure: Measure, fy: int) -> str:
+    """Why a numeric measure has no target for `fy`: "lost" (the document lost the cell),
+    "blank" (the year's cell empty on purpose) or "none" (the plan's text sets no figure)."""
+    if f"targets.{FiscalYear(fy).key}" in (measure.missing or ()):
+        return "lost"
+    return "blank" if reports.plan_of(measure, fy) is None else "none"
+
+
+def _untargeted_metrics(turn: Turn | None, measure: Measure, fy: int) -> list[dict[str, Any]]:
+    """A numeric measure without a target this year still reports its figures, in the metrics
+    (and units) of the plan's other years; no achievement rate is computed, and the prompt says so."""
+    seen: dict[str, Any] = {}
+    for t in sorted(measure.targets, key=lambda t: -t.fy):
+        seen.setdefault(t.metric, t)
+    label = turn.msg(f"no_target_{target_gap(measure, fy)}") if turn is not None else ""
+    return [{
+        "metric": t.metric, "unit": t.unit, "unit_label": t.unit or "単位なし", "target": None,
+        "direction": t.direction, "target_label": label,
+        "example": format_quantity(Decimal(t.value), t.unit) if t.value is not None else "120",
+    } for t in seen.values()]
+
+
+def metrics_of(measure: Measure, fy: int, turn: Turn | None = None) -> list[dict[str, Any]]:
+    if measure.numeric_goal and not reports.targets_of(measure, fy):
+        return _untargeted_metrics(turn, measure, fy)
     out = []
     for t in reports.targets_of(measure, fy):
         value = None if t.value is None else Decimal(t.value)
@@ -83,6 +112,7 @@ def metrics_of(measure: Measure, fy: int) -> list[dict[str, Any]]:
             "unit_label": t.unit or "単位なし",
             "target": None if value is None else plain(value),
             "direction": t.direction,
+            "strict": reports.is_strict(t),
             "target_label": target_label(value, t.unit, t.qualifier),
             "example": format_quantity(value, t.unit) if value is not None else "120",
         })
@@ -96,7 +126,8 @@ def _report_summary(report: Report, metrics: list[dict[str, Any]], tz: Any) -> d
     for m in metrics:
         a = by_metric.get(m["metric"])
         actuals.append(None if a is None else {
-            "metric": a.metric, "value": plain(a.value), "unit": a.unit, "typed": a.typed,
+            "metric": a.metric, "value": None if a.value is None else plain(a.value), "unit": a.unit,
+            "typed": a.typed, **({"skip": a.skip_reason} if a.skip_reason else {}),
         })
     basis = next((a.basis for a in report.actuals if a.basis), None)
     when = reports.aware(report.reported_at or report.created_at, tz)
@@ -113,12 +144,15 @@ def _report_summary(report: Report, metrics: list[dict[str, Any]], tz: Any) -> d
 def measure_data(turn: Turn, measure: Measure, department: Department | None) -> dict[str, Any]:
     """Everything the prompts and checks need about the measure (and the department, if known)."""
     fy = int(turn.data["fy"])
-    metrics = metrics_of(measure, fy)
+    metrics = metrics_of(measure, fy, turn)
+    plan = reports.plan_of(measure, fy)
     data: dict[str, Any] = {
         "measure_no": measure.no,
         "measure_title": measure.title,
         "numeric": measure.numeric_goal,
-        "plan_text": reports.plan_of(measure, fy) or "(計画の記載なし)",
+        "plan_text": plan or turn.msg("plan_lost" if f"plans.{FiscalYear(fy).key}" in (measure.missing or ())
+                                      else "plan_blank"),
+        "plan_clause": turn.msg("plan_clause", plan_text=plan) if plan else "",
         "metrics": metrics,
         "owners": "・".join(d.name for d in measure.departments),
     }
@@ -227,7 +261,8 @@ def _code(table: dict[str, str], value: Any) -> Any:
 def report_input(data: dict[str, Any]) -> reports.ReportInput:
     basis = _code(BASIS, data.get("basis"))
     actuals = [
-        reports.ActualInput(a["metric"], Decimal(a["value"]), a.get("unit"), a["typed"], basis)
+        reports.ActualInput(a["metric"], None if a.get("value") is None else Decimal(a["value"]), a.get("unit"),
+                            a["typed"], basis, a.get("skip"))
         for a in (data.get("actuals") or []) if a
     ]
     text = data.get("result_text") or data.get("_overlong:result_text")
@@ -383,11 +418,13 @@ def _rating_label(turn: Turn, value: str | None) -> str:
 
 
 def _actual_line(a: dict[str, Any], metric: dict[str, Any], basis: str | None) -> str:
+    if a.get("value") is None:
+        return f"{metric['metric']}: {SKIP_REASON.get(a.get('skip') or '', '')}"
     shown = format_quantity(Decimal(a["value"]), a.get("unit"))
     line = f"{metric['metric']}: {shown}"
     if a.get("typed") and a["typed"] != shown:
         line += f"(入力: {a['typed']})"
-    line += f" / 目標 {metric['target_label']}"
+    line += f" / 目標 {metric['target_label']}" if metric.get("target") is not None else f"({metric['target_label']})"
     return line + (f"({BASIS.get(basis, basis)})" if basis else "")
 
 
@@ -470,11 +507,55 @@ def validate_revise(turn: Turn) -> Result:
     return Accept(turn.value, data=_prefill(turn, "submitted") if turn.value == "修正する" else {})
 
 
+def skip_reason(text: str) -> str | None:
+    """未確定・集計中・未定 → "pending"; なし・－ → "not_available"; a figure → None."""
+    word = unicodedata.normalize("NFKC", text).strip().rstrip("。.").strip()
+    for code, words in SKIP_WORDS.items():
+        if word in words:
+            return code
+    return None
+
+
+def _unmet_and_met(turn: Turn) -> tuple[list[str], list[str]]:
+    """The actuals typed so far that miss / meet their targets ("48名 / 目標 50名")."""
+    unmet: list[str] = []
+    met: list[str] = []
+    answers = turn.data.get("actuals") or []
+    for metric, a in zip(turn.data.get("metrics") or [], answers, strict=False):
+        if not a or a.get("value") is None or metric.get("target") is None or metric.get("direction") is None:
+            continue
+        ok = reports.meets(Decimal(a["value"]), Decimal(metric["target"]), metric["direction"], bool(metric.get("strict")))
+        shown = f"{metric['metric']} {format_quantity(Decimal(a['value']), a.get('unit'))} / 目標 {metric['target_label']}"
+        (met if ok else unmet).append(shown)
+    return unmet, met
+
+
+@register.validator("rating")
+def validate_rating(turn: Turn) -> Result:
+    """The self-rating, with a nudge when it disagrees with the figures (A with 48 of 50)."""
+    if turn.value is None:
+        return Reject(turn.msg("choose"))
+    unmet, met = _unmet_and_met(turn)
+    top, bottom = turn.env.settings.rating_scale[0].split()[0], turn.env.settings.rating_scale[-1].split()[0]
+    if turn.value == top and unmet:
+        return AskConfirm(turn.value, turn.msg("rating_high", rating=turn.value, figures="、".join(unmet)))
+    if turn.value == bottom and met and not unmet:
+        return AskConfirm(turn.value, turn.msg("rating_low", rating=turn.value, figures="、".join(met)))
+    return Accept(turn.value)
+
+
 @register.validator("actual")
 def validate_actual(turn: Turn) -> Result:
-    """One actual, read as people type it and converted into the target's unit."""
+    """One actual, read as people type it and converted into the target's unit; or, for a figure
+    not known yet, a skip with its reason (stored as value NULL + the reason's code)."""
     metric: dict[str, Any] = turn.item or {}
     unit = metric.get("unit")
+    reason = skip_reason(turn.text)
+    if reason is not None:
+        label = SKIP_REASON[reason]
+        echo = turn.msg("skipped", metric=metric.get("metric", ""), label=label)
+        return Accept({"metric": metric.get("metric"), "value": None, "unit": unit, "typed": turn.text,
+                       "skip": reason}, echo)
     try:
         quantity = parse_for_target(turn.text, unit) if unit else parse_quantity(turn.text)
     except NumberParseError as exc:
