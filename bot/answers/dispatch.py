@@ -105,7 +105,7 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
     replies = []
     for kind in q.kinds or (Kind.OVERVIEW,):
         if kind is Kind.OWNERS:
-            replies.append(render.owners(m))
+            replies.append(render.owners(m, ask.settings.coordinator_department))
         elif kind is Kind.REPORTER:
             fy = q.fys[0].year if q.fys else ask.round_fy.year
             found = measure_results(ask.session, ask.view, m, fy, ask.settings.tz)

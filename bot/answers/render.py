@@ -28,9 +28,9 @@ MAX_LINES = 60  # per reply: a chat message, not a report
 MAX_TEXT = 4_500  # per reply: under LINE's 5,000 characters, with room for a platform's frame
 ECHO_MAX = 100  # what is quoted back of a message: one line
 
-_DIRECTION = {"at_least": "以上", "at_most": "以下", "exactly": ""}
-_COMPARISONS = ("以上", "以下", "未満", "超")
-STATUS = {"draft": "作成中(未提出)", "submitted": "提出済み", "approved": "承認済み", "returned": "差し戻し中"}
+_DIRECTION = say.DIRECTION
+_COMPARISONS = say.COMPARISONS
+STATUS = say.REPORT_STATUS
 
 
 # --- small pieces --------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ def quote(said: str, limit: int = ECHO_MAX) -> str:
 
 def moment(at: datetime, tz: tzinfo) -> str:
     local = at.astimezone(tz) if at.tzinfo is not None else at
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return say.MOMENT.format(year=local.year, month=local.month, day=local.day, time=f"{local:%H:%M}")
 
 
 def places(m: MeasureView, metric: str) -> int:
@@ -116,12 +116,12 @@ def actual_phrase(a: ActualView, m: MeasureView | None = None) -> str:
 def achievement(a: ActualView) -> str:
     parts = []
     if a.rate is not None:
-        parts.append(f"達成率 {format_rate(a.rate)}")
+        parts.append(say.RATE.format(rate=format_rate(a.rate)))
     elif a.points is not None:
-        parts.append(f"目標との差 {_points(a.points)}ポイント")
+        parts.append(say.POINTS.format(points=_points(a.points)))
     if a.met is not None:
-        parts.append("達成" if a.met else "未達成")
-    return "・".join(parts)
+        parts.append(say.MET[a.met])
+    return say.JOIN_ACHIEVEMENT.join(parts)
 
 
 def plan_text(m: MeasureView, fy: int) -> str | None:
@@ -134,15 +134,15 @@ def plan_or_gap(m: MeasureView, fy: int) -> str:
     if text:
         return text
     if m.numeric_goal and target_gap(m, fy) == "blank":
-        return "計画書では空欄です"
-    return "計画書から読み取れません" if lost(m, fy) else "計画書に記載がありません"
+        return say.PLAN_BLANK
+    return say.PLAN_LOST if lost(m, fy) else say.PLAN_NONE
 
 
 def _lines(lines: Iterable[str]) -> str:
     out = [line for line in lines if line is not None]
     if len(out) > MAX_LINES:
         rest = len(out) - MAX_LINES + 1
-        out = out[: MAX_LINES - 1] + [f"…ほか{rest}行"]
+        out = out[: MAX_LINES - 1] + [say.MORE_LINES.format(n=rest)]
     return "\n".join(out)
 
 
@@ -156,63 +156,66 @@ def as_reply(lines: Iterable[str], choices: Sequence[Choice] = ()) -> Reply:
 def measure_choices(m: MeasureView, skip: Kind | None = None) -> list[Choice]:
     """What else one may ask about a measure."""
     options = [
-        (Kind.OVERVIEW, "概要", f"No.{m.no}について"),
-        (Kind.TARGET, "目標", f"No.{m.no}の目標は?"),
-        (Kind.PLAN, "計画", f"No.{m.no}の計画は?"),
-        (Kind.RESULTS, "進捗", f"No.{m.no}の進捗は?"),
-        (Kind.OWNERS, "担当課", f"No.{m.no}の担当課は?"),
+        (Kind.OVERVIEW, say.LABEL_OVERVIEW, say.ASK_OVERVIEW),
+        (Kind.TARGET, say.LABEL_TARGET, say.ASK_TARGET),
+        (Kind.PLAN, say.LABEL_PLAN, say.ASK_PLAN),
+        (Kind.RESULTS, say.LABEL_RESULTS, say.ASK_RESULTS),
+        (Kind.OWNERS, say.LABEL_OWNERS, say.ASK_OWNERS),
     ]
-    return [choice(f"No.{m.no}の{label}", value) for kind, label, value in options if kind is not skip]
+    return [choice(say.MEASURE_CHOICE.format(no=m.no, label=label), value.format(no=m.no))
+            for kind, label, value in options if kind is not skip]
 
 
 # --- a measure -----------------------------------------------------------------------------------
 
 
 def overview(m: MeasureView, fy: int) -> Reply:
-    lines = [head(m) + ("【数値目標】" if m.numeric_goal else "")]
-    lines.append(f"担当: {owners_text(m)}")
+    lines = [head(m) + flag(m)]
+    lines.append(say.OWNERS_LINE.format(owners=owners_text(m)))
     if m.summary:
-        lines.append(f"概要: {m.summary}")
-    lines.append(f"めざす姿: {m.vision or '計画書から読み取れません'}")
+        lines.append(say.SUMMARY_LINE.format(summary=m.summary))
+    lines.append(say.VISION_LINE.format(vision=m.vision or say.PLAN_LOST))
     targets = m.targets_for(fy)
     if targets:
-        lines.append(f"{fy_label(fy)}の目標: " + " / ".join(target_phrase(t, m) for t in targets))
+        lines.append(say.YEAR_TARGET_LINE.format(fy=fy_label(fy), targets=" / ".join(target_phrase(t, m) for t in targets)))
     else:
-        lines.append(f"{fy_label(fy)}の実施計画: {plan_or_gap(m, fy)}")
+        lines.append(say.YEAR_PLAN_LINE.format(fy=fy_label(fy), mark="", plan=plan_or_gap(m, fy)))
     return as_reply(lines, measure_choices(m, skip=Kind.OVERVIEW))
 
 
+def flag(m: MeasureView) -> str:
+    return say.NUMERIC_FLAG if m.numeric_goal else ""
+
+
 def owners_text(m: MeasureView) -> str:
-    return "、".join(m.departments) if m.departments else "未設定"
+    return say.JOIN_NAMES.join(m.departments) if m.departments else say.NO_OWNER
 
 
-def owners(m: MeasureView) -> Reply:
+def owners(m: MeasureView, coordinator: str) -> Reply:
     if not m.departments:
-        lines = [
-            f"{head(m)} の担当課は、計画書から読み取れないため、まだ決まっていません。",
-            "デジタル行政戦略課が担当課を割り当てます。",
-        ]
+        lines = [line.format(head=head(m), coordinator=coordinator) for line in say.OWNERS_UNKNOWN]
     elif len(m.departments) == 1:
-        lines = [f"{head(m)} の担当課は{m.departments[0]}です。"]
+        lines = [say.OWNERS_ONE.format(head=head(m), department=m.departments[0])]
     else:
-        lines = [f"{head(m)} の担当課は{'、'.join(m.departments)}です(共同で担当)。"]
-    choices = [choice(f"{d}の取組", f"{d}の取組は?") for d in m.departments]
+        lines = [say.OWNERS_JOINT.format(head=head(m), departments=say.JOIN_NAMES.join(m.departments))]
+    choices = [choice(say.LABEL_DEPARTMENT.format(department=d), say.ASK_DEPARTMENT.format(department=d))
+               for d in m.departments]
     return as_reply(lines, choices + measure_choices(m, skip=Kind.OWNERS)[:3])
 
 
 def target(m: MeasureView, fys: Sequence[int]) -> Reply:
-    lines = [head(m) + ("【数値目標】" if m.numeric_goal else "")]
+    lines = [head(m) + flag(m)]
     if not m.numeric_goal:
-        lines.append("この取組には数値目標がありません。")
+        lines.append(say.NOT_NUMERIC)
         for fy in fys:
-            lines.append(f"{fy_label(fy)}の実施計画: {plan_or_gap(m, fy)}")
-        lines.append(f"めざす姿: {m.vision or '計画書から読み取れません'}")
+            lines.append(say.YEAR_PLAN_LINE.format(fy=fy_label(fy), mark="", plan=plan_or_gap(m, fy)))
+        lines.append(say.VISION_LINE.format(vision=m.vision or say.PLAN_LOST))
         return as_reply(lines, measure_choices(m, skip=Kind.TARGET))
     for fy in fys:
         lines.extend(_year_targets(m, fy, others=len(fys) == 1))
     one_metric = len({t.metric for t in m.targets}) == 1
     if len(fys) == 1 and m.targets_for(fys[0]) and one_metric and len(m.target_years) > 1:
-        lines.append(f"各年度の目標: {_series(m)}")
+        lines.append(say.SERIES_LINE.format(series=_series(m)))
     return as_reply(lines, measure_choices(m, skip=Kind.TARGET))
 
 
@@ -223,19 +226,19 @@ def _year_targets(m: MeasureView, fy: int, others: bool = False) -> list[str]:
         lines = [_GAP_SENTENCE[target_gap(m, fy)].format(fy=label)]
         plan = plan_text(m, fy)
         if plan:
-            lines.append(f"{label}の実施計画: {plan}")
+            lines.append(say.YEAR_PLAN_LINE.format(fy=label, mark="", plan=plan))
         elsewhere = [t for t in m.targets if t.fy != fy] if others else []
         if elsewhere:
             shown = " / ".join(f"{fy_label(t.fy)} {target_phrase(t, m)}" for t in elsewhere)
             lines.append(say.TARGET_OTHER_YEARS.format(targets=shown))
         return lines
     if len(targets) == 1:
-        lines = [f"{label}の目標: {target_phrase(targets[0], m)}"]
+        lines = [say.YEAR_TARGET_LINE.format(fy=label, targets=target_phrase(targets[0], m))]
     else:
-        lines = [f"{label}の目標:"] + [f"・{target_phrase(t, m)}" for t in targets]
+        lines = [say.YEAR_TARGET_HEAD.format(fy=label)] + [say.BULLET.format(text=target_phrase(t, m)) for t in targets]
     plan = plan_text(m, fy)
     if plan and _plan_says_more(plan, targets):
-        lines.append(f"(実施計画の記載: {plan})")
+        lines.append(say.PLAN_SAYS.format(plan=plan))
     return lines
 
 
@@ -298,14 +301,14 @@ def plan(m: MeasureView, fys: Sequence[int], current: int) -> Reply:
     lines = [head(m)]
     for fy in fys:
         text = m.plans.get(fy)
-        mark = "(今年度)" if fy == current and len(fys) > 1 else ""
+        mark = say.THIS_YEAR_MARK if fy == current and len(fys) > 1 else ""
         if text is None:
-            lines.append(f"{fy_label(fy)}{mark}の実施計画: {plan_or_gap(m, fy)}")
+            lines.append(say.YEAR_PLAN_LINE.format(fy=fy_label(fy), mark=mark, plan=plan_or_gap(m, fy)))
         elif "\n" in text:
-            lines.append(f"{fy_label(fy)}{mark}の実施計画:")
+            lines.append(say.YEAR_PLAN_HEAD.format(fy=fy_label(fy), mark=mark))
             lines.extend(text.split("\n"))
         else:
-            lines.append(f"{fy_label(fy)}{mark}の実施計画: {text}")
+            lines.append(say.YEAR_PLAN_LINE.format(fy=fy_label(fy), mark=mark, plan=text))
     return as_reply(lines, measure_choices(m, skip=Kind.PLAN))
 
 
@@ -319,49 +322,52 @@ def results(
 ) -> Reply:
     label = fy_label(fy)
     by_department = {r.department: r for r in reports}
-    lines = [f"{head(m)}", f"{label}の実施結果"]
+    lines = [head(m), say.RESULTS_HEAD.format(fy=label)]
     targets = m.targets_for(fy)
     departments = list(m.departments) or [r.department for r in reports]
     if not departments:
-        lines.append("担当課が未設定のため、まだ報告されていません。")
+        lines.append(say.NO_OWNER_YET)
     submitted_any = False
     for name in departments:
         r = by_department.get(name)
         if r is None or not r.submitted:
-            state = "まだ報告されていません" if r is None else STATUS.get(r.status, r.status)
-            lines.append(f"■{name}: {state}。")
+            state = say.NOT_REPORTED if r is None else STATUS.get(r.status, r.status)
+            lines.append(say.DEPARTMENT_STATE.format(department=name, state=state))
             continue
         submitted_any = True
         lines.extend(_report_lines(m, r, targets, tz))
     if targets and not submitted_any:
-        lines.append(f"{label}の目標: " + " / ".join(target_phrase(t, m) for t in targets))
-    choices = [choice(f"{fy_label(y)}の結果", f"No.{m.no}の{fy_label(y)}の実績は?") for y in other_years if y != fy]
+        lines.append(say.YEAR_TARGET_LINE.format(fy=label, targets=" / ".join(target_phrase(t, m) for t in targets)))
+    choices = [choice(say.LABEL_YEAR_RESULTS.format(fy=fy_label(y)), say.ASK_YEAR_RESULTS.format(no=m.no, fy=fy_label(y)))
+               for y in other_years if y != fy]
     if report_choice:
-        choices.insert(0, choice(f"No.{m.no}を報告する", f"報告 {m.no}"))
+        choices.insert(0, choice(say.LABEL_REPORT.format(no=m.no), say.REPORT_COMMAND.format(no=m.no)))
     return as_reply(lines, choices[:3] + measure_choices(m, skip=Kind.RESULTS)[:3])
 
 
 def _report_lines(m: MeasureView, r: ReportView, targets: Sequence[TargetView], tz: tzinfo) -> list[str]:
     status = STATUS.get(r.status, r.status)
-    lines = [f"■{r.department}({status}" + (f"・第{r.revision}版" if r.revision > 1 else "") + ")"]
+    revision = say.REVISION_MARK.format(revision=r.revision) if r.revision > 1 else ""
+    lines = [say.REPORT_HEAD.format(department=r.department, status=status, revision=revision)]
     if r.result_text:
-        lines.append(f"実施結果: {r.result_text}")
-    extra = [f"進捗: {PROGRESS.get(r.progress, r.progress)}" if r.progress else "", f"自己評価: {r.rating}" if r.rating else ""]
+        lines.append(say.RESULT_TEXT_LINE.format(text=r.result_text))
+    extra = [say.PROGRESS_PART.format(progress=PROGRESS.get(r.progress, r.progress)) if r.progress else "",
+             say.RATING_PART.format(rating=r.rating) if r.rating else ""]
     if any(extra):
         lines.append(" / ".join(e for e in extra if e))
     by_metric = {t.metric: t for t in targets}
     for a in r.actuals:
-        line = f"実績: {actual_phrase(a, m)}"
+        line = say.ACTUAL_LINE.format(actual=actual_phrase(a, m))
         goal = by_metric.get(a.metric) or (targets[0] if len(targets) == 1 else None)
         if goal is not None:
-            line += f" / 目標 {target_phrase(goal, m, with_metric=False)}"
+            line += say.AGAINST_TARGET.format(target=target_phrase(goal, m, with_metric=False))
         done = achievement(a)
         if done:
             line += f" → {done}"
         lines.append(line)
     who = r.reporter or say.UNNAMED_MEMBER
-    when = moment(r.reported_at, tz) if r.reported_at else "日時不明"
-    lines.append(f"報告: {who}({when})")
+    when = moment(r.reported_at, tz) if r.reported_at else say.WHEN_UNKNOWN
+    lines.append(say.REPORTED_BY.format(who=who, when=when))
     return lines
 
 
@@ -386,12 +392,9 @@ def reporters(m: MeasureView, fy: int, reports: Sequence[ReportView], tz: tzinfo
 
 def not_found(no: int, view: CatalogView) -> Reply:
     if not view.measures:
-        return Reply("計画の取組がまだ登録されていません。管理者に `kaikaku init` の実行を依頼してください。")
-    return Reply(f"No.{no} の取組はありません。取組の番号は No.{view.first_no}〜No.{view.last_no} です。")
+        return Reply(say.NO_CATALOG)
+    return Reply(say.NOT_FOUND.format(no=no, first=view.first_no, last=view.last_no))
 
 
 def outside_plan(fy: FiscalYear, view: CatalogView) -> Reply:
-    return Reply(
-        f"{fy.label}は計画期間({fy_label(view.first_fy)}〜{fy_label(view.last_fy)})の外のため、"
-        "目標や実施計画はありません。"
-    )
+    return Reply(say.OUTSIDE_PLAN.format(fy=fy.label, first=fy_label(view.first_fy), last=fy_label(view.last_fy)))

@@ -12,88 +12,73 @@ from bot.texts import answers as say
 
 # --- questions back ------------------------------------------------------------------------------
 
+_KIND_KEY = {Kind.TARGET: "target", Kind.PLAN: "plan", Kind.OWNERS: "owners", Kind.RESULTS: "results"}
+
 
 def ambiguous_number(m: MeasureView) -> Reply:
-    return as_reply(
-        [f"「{m.no}」は {head(m)} のことでしょうか。知りたいことを選んでください。"],
-        measure_choices(m),
-    )
+    return as_reply([say.AMBIGUOUS_NUMBER.format(no=m.no, head=head(m))], measure_choices(m))
 
 
 def ambiguous_department(word: str, names: Sequence[str], search_hits: int) -> Reply:
     word = quote(word)
     if len(names) == 1 and search_hits:
-        text = f"「{word}」は{names[0]}のことでしょうか。それとも「{word}」を含む取組をお探しですか。"
+        text = say.DEPARTMENT_OR_SEARCH.format(word=word, department=names[0])
     elif search_hits:
-        text = f"「{word}」に当てはまる課が複数あります。どの課か、または「{word}」を含む取組の検索かを選んでください。"
+        text = say.DEPARTMENTS_OR_SEARCH.format(word=word)
     else:
-        text = f"「{word}」に当てはまる課が複数あります。どの課でしょうか。"
-    choices = [choice(f"{n}の取組", f"{n}の取組は?") for n in names]
+        text = say.DEPARTMENTS.format(word=word)
+    choices = [choice(say.LABEL_DEPARTMENT.format(department=n), say.ASK_DEPARTMENT.format(department=n)) for n in names]
     if search_hits:
-        choices.append(choice(f"「{word}」で検索", f"「{word}」を検索"))
+        choices.append(choice(say.LABEL_SEARCH.format(word=word), say.ASK_SEARCH.format(word=word)))
     return as_reply([text], choices)
 
 
 def need_measure(kinds: Sequence[Kind], example: MeasureView | None) -> Reply:
-    word = {Kind.TARGET: "目標", Kind.PLAN: "計画", Kind.OWNERS: "担当課"}.get(kinds[0] if kinds else Kind.OVERVIEW, "内容")
-    no = example.no if example else 34
+    key = _KIND_KEY.get(kinds[0]) if kinds else None
+    word = say.NEED_WORD.get(key or "other", say.NEED_WORD["other"])
+    no = example.no if example else say.EXAMPLE_NO
     return as_reply(
-        [f"どの取組の{word}でしょうか。番号や言葉を添えてお尋ねください(例: No.{no}の{word}は?)。"],
-        [choice(f"No.{no}の{word}", f"No.{no}の{word}は?"), choice("数値目標の一覧", "数値目標の一覧")],
+        [say.NEED_MEASURE.format(word=word, no=no)],
+        [choice(say.LABEL_NEED.format(no=no, word=word), say.ASK_NEED.format(no=no, word=word)),
+         choice(say.LABEL_NUMERIC_LIST, say.LABEL_NUMERIC_LIST)],
     )
 
 
 def help_choices(example: MeasureView | None = None, department: str | None = None) -> list[Choice]:
-    no = example.no if example else 34
-    dept = department or "危機管理課"
+    no = example.no if example else say.EXAMPLE_NO
+    dept = department or say.EXAMPLE_DEPARTMENT
     return [
-        choice(f"No.{no}の目標は?", f"No.{no}の目標は?"),
-        choice(f"No.{no}の進捗は?", f"No.{no}の進捗は?"),
-        choice(f"{dept}の取組", f"{dept}の取組は?"),
-        choice("未提出の課は?", "未提出の課は?"),
+        choice(say.ASK_TARGET.format(no=no), say.ASK_TARGET.format(no=no)),
+        choice(say.ASK_RESULTS.format(no=no), say.ASK_RESULTS.format(no=no)),
+        choice(say.LABEL_DEPARTMENT.format(department=dept), say.ASK_DEPARTMENT.format(department=dept)),
+        choice(say.ASK_PENDING, say.ASK_PENDING),
     ]
 
 
 def greeting(example: MeasureView | None, department: str | None) -> Reply:
-    return as_reply(
-        ["kaikaku-bot です。取組の目標や報告の状況をお答えします。", *examples(example, department, None)],
-        help_choices(example, department),
-    )
+    return as_reply([say.GREETING, *examples(example, department, None)], help_choices(example, department))
 
 
 def not_understood(example: MeasureView | None, department: str | None, keyword: str | None) -> Reply:
-    return as_reply(
-        ["ご質問を読み取れませんでした。", *examples(example, department, keyword)],
-        help_choices(example, department),
-    )
+    return as_reply([say.NOT_UNDERSTOOD, *examples(example, department, keyword)], help_choices(example, department))
 
 
 def examples(example: MeasureView | None, department: str | None, keyword: str | None) -> list[str]:
-    no = example.no if example else 34
-    return [
-        "次のようにお尋ねください。",
-        f"・取組の番号で: No.{no}の目標は? / No.{no}の進捗は? / No.{no}の担当課は?",
-        f"・年度を添えて: No.{no}の令和7年度の計画は?",
-        f"・課の名前で: {department or '危機管理課'}の取組は?",
-        f"・言葉で探す: {keyword or '防災'}",
-        "・報告の状況: 未提出の課は?",
-    ]
+    values = {"no": example.no if example else say.EXAMPLE_NO, "department": department or say.EXAMPLE_DEPARTMENT,
+              "keyword": keyword or say.EXAMPLE_KEYWORD}
+    return [line.format(**values) for line in say.EXAMPLES]
 
 
 def no_catalog() -> Reply:
-    return Reply("計画の取組がまだ登録されていません。管理者に `kaikaku init` の実行を依頼してください。")
+    return Reply(say.NO_CATALOG)
 
 
 def no_department_of_member() -> Reply:
-    return Reply(
-        "あなたの課がまだ登録されていないため、どの課かわかりません。"
-        "課の名前を添えてお尋ねください(例: 危機管理課の取組は?)。"
-    )
+    return Reply(say.NO_DEPARTMENT_OF_MEMBER)
 
 
 def too_many(asked: int, shown: int) -> Reply:
-    return Reply(f"一度にお答えできるのは{shown}件までです({asked}件のうち最初の{shown}件にお答えしました)。")
-
+    return Reply(say.TOO_MANY.format(asked=asked, shown=shown))
 
 def decline(said: str, example: MeasureView | None, department: str | None) -> Reply:
     """A question about something else (金沢市長は誰?): declined, with what the bot can answer."""
@@ -105,14 +90,15 @@ def decline(said: str, example: MeasureView | None, department: str | None) -> R
 
 def did_you_mean(word: str, names: Sequence[str], kind: Kind | None) -> Reply:
     """危機管里課の取組は?: the departments meant, to tap."""
-    asked = {Kind.TARGET: "の目標", Kind.PLAN: "の計画", Kind.RESULTS: "の進捗"}.get(kind or Kind.OVERVIEW, "の取組")
+    key = _KIND_KEY.get(kind) if kind else None
+    asked = say.ASKED.get(key or "other", say.ASKED["other"])
     return as_reply(
-        [say.DEPARTMENT_DID_YOU_MEAN.format(said=quote(word), names="、".join(names))],
-        [choice(f"{n}{asked}", f"{n}{asked}は?") for n in names],
+        [say.DEPARTMENT_DID_YOU_MEAN.format(said=quote(word), names=say.JOIN_NAMES.join(names))],
+        [choice(f"{n}{asked}", f"{n}{asked}{say.ASK_SUFFIX}") for n in names],
     )
 
 
 def number_only(said: str, example_no: int) -> Reply:
     """１，６５２名 typed outside a report: read whole, and where figures go."""
     return as_reply([say.NUMBER_ONLY.format(said=quote(said), example=example_no)],
-                    [choice(f"報告 {example_no}", f"報告 {example_no}")])
+                    [choice(say.REPORT_COMMAND.format(no=example_no), say.REPORT_COMMAND.format(no=example_no))])

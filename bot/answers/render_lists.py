@@ -13,6 +13,7 @@ from bot.answers.render import (
     actual_phrase,
     as_reply,
     choice,
+    flag,
     fy_label,
     gap_phrase,
     moment,
@@ -23,7 +24,7 @@ from bot.answers.render import (
 )
 from bot.answers.render_help import examples, help_choices
 from bot.answers.results import ActualView, NumericStatus, ReportView, RoundStatus
-from bot.core.messages import Reply
+from bot.core.messages import Choice, Reply
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_rate
 from bot.texts import answers as say
@@ -34,50 +35,52 @@ MAX_LISTED = 15  # measures listed for a keyword
 # --- lists ---------------------------------------------------------------------------------------
 
 
-def _flag(m: MeasureView) -> str:
-    return "【数値目標】" if m.numeric_goal else ""
+def _nos(nos: Sequence[int]) -> str:
+    return say.JOIN_NAMES.join(say.NO.format(no=n) for n in nos)
+
+
+def _choices(ms: Sequence[MeasureView], label: str, ask: str) -> list[Choice]:
+    return [choice(label.format(no=m.no), ask.format(no=m.no)) for m in ms]
 
 
 def department(name: str, ms: Sequence[MeasureView], kind: Kind, fy: int) -> Reply:
     if not ms:
-        return Reply(f"{name}が担当する取組は、この計画にはありません。")
+        return Reply(say.DEPARTMENT_NONE.format(department=name))
     if kind is Kind.TARGET:
-        lines = [f"{name}の取組({len(ms)}件)の{fy_label(fy)}の目標"]
+        lines = [say.DEPARTMENT_TARGETS.format(department=name, count=len(ms), fy=fy_label(fy))]
         for m in ms:
             targets = m.targets_for(fy)
             if targets:
-                lines.append(f"・No.{m.no} " + " / ".join(target_phrase(t, m) for t in targets))
-            elif m.numeric_goal:
-                lines.append(f"・No.{m.no} {m.title}: {gap_phrase(m, fy)}")
+                lines.append(say.ITEM_TARGETS.format(no=m.no, targets=" / ".join(target_phrase(t, m) for t in targets)))
             else:
-                lines.append(f"・No.{m.no} {m.title}: 数値目標なし")
-        return as_reply(lines, [choice(f"No.{m.no}の目標", f"No.{m.no}の目標は?") for m in ms])
+                detail = gap_phrase(m, fy) if m.numeric_goal else say.NO_NUMERIC_TARGET
+                lines.append(say.ITEM_DETAIL.format(no=m.no, title=m.title, detail=detail))
+        return as_reply(lines, _choices(ms, say.LABEL_MEASURE_TARGET, say.ASK_TARGET))
     if kind is Kind.PLAN:
-        lines = [f"{name}の取組({len(ms)}件)の{fy_label(fy)}の実施計画"]
-        for m in ms:
-            lines.append(f"・No.{m.no} {m.title}: {plan_or_gap(m, fy)}")
-        return as_reply(lines, [choice(f"No.{m.no}の計画", f"No.{m.no}の計画は?") for m in ms])
-    lines = [f"{name}の取組は{len(ms)}件です。"]
-    lines.extend(f"・No.{m.no} {m.title}{_flag(m)}" for m in ms)
-    return as_reply(lines, [choice(f"No.{m.no}について", f"No.{m.no}について") for m in ms])
+        lines = [say.DEPARTMENT_PLANS.format(department=name, count=len(ms), fy=fy_label(fy))]
+        lines += [say.ITEM_DETAIL.format(no=m.no, title=m.title, detail=plan_or_gap(m, fy)) for m in ms]
+        return as_reply(lines, _choices(ms, say.LABEL_MEASURE_PLAN, say.ASK_PLAN))
+    lines = [say.DEPARTMENT_COUNT.format(department=name, count=len(ms))]
+    lines += [say.ITEM.format(no=m.no, title=m.title, flag=flag(m)) for m in ms]
+    return as_reply(lines, _choices(ms, say.ASK_OVERVIEW, say.ASK_OVERVIEW))
 
 
 def _state(status: str | None) -> str:
-    return "未提出" if status is None else STATUS.get(status, status)
+    return say.STATE_MISSING if status is None else STATUS.get(status, status)
 
 
 def department_results(name: str, ms: Sequence[MeasureView], fy: int, reports: dict[int, ReportView]) -> Reply:
     if not ms:
-        return Reply(f"{name}が担当する取組は、この計画にはありません。")
+        return Reply(say.DEPARTMENT_NONE.format(department=name))
     done = sum(1 for m in ms if m.id in reports and reports[m.id].submitted)
-    lines = [f"{name}の{fy_label(fy)}の報告状況: {len(ms)}件中{done}件提出済み"]
+    lines = [say.DEPARTMENT_RESULTS.format(department=name, fy=fy_label(fy), count=len(ms), done=done)]
     for m in ms:
         r = reports.get(m.id)
-        line = f"・No.{m.no} {m.title}: {_state(r.status if r else None)}"
+        line = say.ITEM_DETAIL.format(no=m.no, title=m.title, detail=_state(r.status if r else None))
         if r is not None and r.submitted:
-            line += "".join(f" / {actual_phrase(a, m)}" for a in r.actuals)
+            line += "".join(say.ACTUAL_PART.format(actual=actual_phrase(a, m)) for a in r.actuals)
         lines.append(line)
-    return as_reply(lines, [choice(f"No.{m.no}の進捗", f"No.{m.no}の進捗は?") for m in ms])
+    return as_reply(lines, _choices(ms, say.LABEL_MEASURE_RESULTS, say.ASK_RESULTS))
 
 
 def search_results(
@@ -91,19 +94,17 @@ def search_results(
     status), the reporting state of each (for 「防災の進捗は?」)."""
     keyword = quote(keyword)
     if not ms:
-        return as_reply([f"「{keyword}」に当てはまる取組は見つかりませんでした。", *examples(None, None, None)], help_choices())
-    lines = [f"「{keyword}」に関する取組は{len(ms)}件です。"]
+        return as_reply([say.SEARCH_NONE.format(keyword=keyword), *examples(None, None, None)], help_choices())
+    lines = [say.SEARCH_COUNT.format(keyword=keyword, count=len(ms))]
     more = len(ms) - MAX_LISTED
     ms = ms[:MAX_LISTED]
-    reply = _search_lines(keyword, ms, kind, fy, states, lines)
+    reply = _search_lines(ms, kind, fy, states, lines)
     if more > 0:
-        text = reply.text + f"\n…ほか{more}件(言葉を足すと絞り込めます)"
-        return Reply(text, reply.choices)
+        return Reply(reply.text + "\n" + say.SEARCH_MORE.format(more=more), reply.choices)
     return reply
 
 
 def _search_lines(
-    keyword: str,
     ms: Sequence[MeasureView],
     kind: Kind | None,
     fy: int,
@@ -112,53 +113,56 @@ def _search_lines(
 ) -> Reply:
     total = lines[0]
     if kind is Kind.TARGET:
-        lines[0] = f"{total}{fy_label(fy)}の目標:"
+        lines[0] = say.SEARCH_TARGETS.format(head=total, fy=fy_label(fy))
         for m in ms:
             targets = m.targets_for(fy)
             detail = " / ".join(target_phrase(t, m) for t in targets) if targets else (
-            gap_phrase(m, fy) if m.numeric_goal else "数値目標なし")
-            lines.append(f"・No.{m.no} {m.title}: {detail}")
-        return as_reply(lines, [choice(f"No.{m.no}の目標", f"No.{m.no}の目標は?") for m in ms])
+                gap_phrase(m, fy) if m.numeric_goal else say.NO_NUMERIC_TARGET)
+            lines.append(say.ITEM_DETAIL.format(no=m.no, title=m.title, detail=detail))
+        return as_reply(lines, _choices(ms, say.LABEL_MEASURE_TARGET, say.ASK_TARGET))
     if kind is Kind.PLAN:
-        lines[0] = f"{total}{fy_label(fy)}の実施計画:"
-        lines.extend(f"・No.{m.no} {m.title}: {plan_or_gap(m, fy)}" for m in ms)
-        return as_reply(lines, [choice(f"No.{m.no}の計画", f"No.{m.no}の計画は?") for m in ms])
+        lines[0] = say.SEARCH_PLANS.format(head=total, fy=fy_label(fy))
+        lines.extend(say.ITEM_DETAIL.format(no=m.no, title=m.title, detail=plan_or_gap(m, fy)) for m in ms)
+        return as_reply(lines, _choices(ms, say.LABEL_MEASURE_PLAN, say.ASK_PLAN))
     if kind is Kind.RESULTS and states is not None:
-        lines[0] = f"{total}{fy_label(fy)}の報告状況:"
+        lines[0] = say.SEARCH_STATES.format(head=total, fy=fy_label(fy))
         for m in ms:
-            parts = [f"{d} {_state(states.get((m.id, d)))}" for d in m.departments] or ["担当課未設定"]
-            lines.append(f"・No.{m.no} {m.title}: {'、'.join(parts)}")
-        return as_reply(lines, [choice(f"No.{m.no}の進捗", f"No.{m.no}の進捗は?") for m in ms])
-    lines.extend(f"・No.{m.no} {m.title}{_flag(m)}({owners_text(m)})" for m in ms)
-    ask = {Kind.RESULTS: "の進捗は?", Kind.OWNERS: "の担当課は?"}.get(kind or Kind.OVERVIEW, "について")
-    return as_reply(lines, [choice(f"No.{m.no}{ask.rstrip('?')}", f"No.{m.no}{ask}") for m in ms])
+            parts = [say.SEARCH_STATE.format(department=d, state=_state(states.get((m.id, d)))) for d in m.departments]
+            detail = say.JOIN_NAMES.join(parts or [say.NO_OWNER_SET])
+            lines.append(say.ITEM_DETAIL.format(no=m.no, title=m.title, detail=detail))
+        return as_reply(lines, _choices(ms, say.LABEL_MEASURE_RESULTS, say.ASK_RESULTS))
+    lines.extend(say.ITEM_OWNERS.format(no=m.no, title=m.title, flag=flag(m), owners=owners_text(m)) for m in ms)
+    ask = say.SEARCH_ASK[{Kind.RESULTS: "results", Kind.OWNERS: "owners"}.get(kind or Kind.OVERVIEW, "other")]
+    return as_reply(lines, [choice(f"{say.NO.format(no=m.no)}{ask.rstrip('?')}", f"{say.NO.format(no=m.no)}{ask}")
+                            for m in ms])
 
 
 def numeric_targets(ms: Sequence[MeasureView], fy: int) -> Reply:
-    lines = [f"数値目標のある取組は{len(ms)}件です({fy_label(fy)}の目標)。"]
+    lines = [say.NUMERIC_TARGETS_HEAD.format(count=len(ms), fy=fy_label(fy))]
     for m in ms:
         targets = m.targets_for(fy)
         detail = " / ".join(target_phrase(t, m) for t in targets) if targets else gap_phrase(m, fy)
-        lines.append(f"・No.{m.no} {m.title}: {detail}")
-    return as_reply(lines, [choice("達成状況", "数値目標の達成状況は?")])
+        lines.append(say.ITEM_DETAIL.format(no=m.no, title=m.title, detail=detail))
+    return as_reply(lines, [choice(say.LABEL_ACHIEVEMENT, say.ASK_NUMERIC_STATUS)])
 
 
 def numeric_results(items: Sequence[NumericStatus], fy: FiscalYear) -> Reply:
     reported = sum(1 for i in items if i.actuals)
-    lines = [f"数値目標のある取組({len(items)}件)の{fy.label}の達成状況: 実績報告 {reported}件"]
+    lines = [say.NUMERIC_RESULTS_HEAD.format(count=len(items), fy=fy.label, reported=reported)]
     for item in items:
         m = item.measure
         targets = m.targets_for(fy.year)
         if not item.actuals:
             goal = " / ".join(target_phrase(t, m) for t in targets) if targets else gap_phrase(m, fy.year)
-            lines.append(f"・No.{m.no} {m.title}: {goal}: 未報告")
+            lines.append(say.NOT_REPORTED_ITEM.format(no=m.no, title=m.title, goal=goal))
             continue
         for dept, a in item.actuals:
             goal_t = next((t for t in targets if t.metric == a.metric), targets[0] if len(targets) == 1 else None)
-            goal = f"目標 {target_phrase(goal_t, m, with_metric=False)}" if goal_t else "目標なし"
+            goal = say.GOAL.format(target=target_phrase(goal_t, m, with_metric=False)) if goal_t else say.NO_GOAL
             done = achievement(a)
-            who = f"({dept})" if len(m.departments) > 1 else ""
-            lines.append(f"・No.{m.no} {actual_phrase(a, m)}{who} / {goal}" + (f" → {done}" if done else ""))
+            who = say.WHO.format(department=dept) if len(m.departments) > 1 else ""
+            lines.append(say.NUMERIC_ACTUAL.format(no=m.no, actual=actual_phrase(a, m), who=who, goal=goal,
+                                                   done=say.ARROW.format(done=done) if done else ""))
     return as_reply(lines)
 
 
@@ -167,23 +171,23 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
     done = [d for d in status.departments if not d.open_nos]
     pending = status.pending_departments
     lines = [
-        f"{fy.label}の報告状況({moment(at, tz)}時点)",
-        f"回答率 {format_rate(status.rate)}(取組と担当課の組 {status.total}件中 {status.submitted}件が提出済み)",
-        f"提出を終えた課: {len(done)}課 / {len(status.departments)}課",
+        say.STATUS_HEAD.format(fy=fy.label, moment=moment(at, tz)),
+        say.STATUS_RATE.format(rate=format_rate(status.rate), total=status.total, submitted=status.submitted),
+        say.STATUS_DONE.format(done=len(done), total=len(status.departments)),
     ]
     if pending:
-        lines.append(f"未提出の取組がある課({len(pending)}課):")
+        lines.append(say.STATUS_PENDING_HEAD.format(count=len(pending)))
         for d in pending:
-            nos = "、".join(f"No.{n}" for n in d.open_nos)
-            draft = f"、うち作成中 {len(d.drafts)}件" if d.drafts else ""
-            lines.append(f"・{d.name} {len(d.open_nos)}件({nos}{draft})")
+            drafts = say.STATUS_DRAFTS.format(count=len(d.drafts)) if d.drafts else ""
+            lines.append(say.STATUS_PENDING_LINE.format(department=d.name, count=len(d.open_nos), nos=_nos(d.open_nos),
+                                                        drafts=drafts))
     else:
-        lines.append("すべての課が提出済みです。")
+        lines.append(say.STATUS_ALL_DONE)
     if status.unassigned:
-        nos = "、".join(f"No.{n}" for n in status.unassigned)
-        lines.append(f"担当課が未設定の取組: {nos}")
-    choices = [choice("数値目標の達成状況", "数値目標の達成状況は?")]
-    choices += [choice(f"{d.name}の状況", f"{d.name}の進捗は?") for d in pending[:5]]
+        lines.append(say.STATUS_UNASSIGNED.format(nos=_nos(status.unassigned)))
+    choices = [choice(say.LABEL_NUMERIC_STATUS, say.ASK_NUMERIC_STATUS)]
+    choices += [choice(say.LABEL_DEPARTMENT_STATUS.format(department=d.name),
+                       say.ASK_DEPARTMENT_RESULTS.format(department=d.name)) for d in pending[:5]]
     return as_reply(lines, choices)
 
 
@@ -197,15 +201,14 @@ def round_pending(status: RoundStatus, department: str | None) -> list[str]:
     own = next((d for d in status.departments if d.name == department), None)
     if own is not None:
         if own.open_nos:
-            nos = "、".join(f"No.{n}" for n in own.open_nos)
-            lines.append(round_say.ROUND_PENDING_OWN.format(department=own.name, nos=nos))
+            lines.append(round_say.ROUND_PENDING_OWN.format(department=own.name, nos=_nos(own.open_nos)))
         else:
             lines.append(round_say.ROUND_ALL_DONE.format(department=own.name, fy=fy))
     return lines
 
 
 def lines_reply(lines: Sequence[str]) -> Reply:
-    return as_reply(lines, [choice("未提出の課は?", "未提出の課は?"), choice("状況", "状況")])
+    return as_reply(lines, [choice(say.ASK_PENDING, say.ASK_PENDING), choice(say.ASK_STATUS, say.ASK_STATUS)])
 
 
 def achievement_list(
@@ -219,18 +222,18 @@ def achievement_list(
     """達成した取組は? / 未達成の取組は?: the numeric goals judged so, by title."""
     scope = department or say.CITY_WIDE
     if not judged:
-        verdict = "達成" if achieved else "未達成"
+        verdict = say.MET[achieved]
         lines = [say.ACHIEVED_NONE.format(scope=scope, fy=fy.label, verdict=verdict)]
     else:
         title = say.ACHIEVED_TITLE if achieved else say.NOT_ACHIEVED_TITLE
         lines = [title.format(scope=scope, fy=fy.label, count=len(judged))]
         for m, dept, a in judged:
             goal = next((t for t in m.targets_for(fy.year) if t.metric == a.metric), None)
-            target = target_phrase(goal, m, with_metric=False) if goal else "-"
+            target = target_phrase(goal, m, with_metric=False) if goal else say.NO_GOAL
             line = say.ACHIEVEMENT_LINE.format(no=m.no, title=m.title, department=dept,
                                                actual=actual_phrase(a, m), target=target)
             done = achievement(a)
-            lines.append(line + (f" → {done}" if done else ""))
+            lines.append(line + (say.ARROW.format(done=done) if done else ""))
     if shared_scope:
         lines.append(say.OWN_SCOPE_NOTE.format(coordinator=coordinator))
-    return as_reply(lines, [choice("数値目標の達成状況", "数値目標の達成状況は?")])
+    return as_reply(lines, [choice(say.LABEL_NUMERIC_STATUS, say.ASK_NUMERIC_STATUS)])

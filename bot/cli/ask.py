@@ -1,28 +1,36 @@
-"""`kaikaku ask "QUESTION" [--user ID]`: print the answer the bot would give in chat."""
+"""`kaikaku ask "QUESTION" [--user ID]`: print the answer the bot would give in chat.
+
+A person at a terminal waits for this on every question, so it loads only what answering needs:
+`bot.cli.main` runs it without building the whole typer app (see `quick_ask`), and nothing here
+imports the platforms, the clock or Alembic.
+"""
 
 from __future__ import annotations
 
-import typer
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot import answers
-from bot.cli.common import engine, fail, settings
-from bot.core.context import Context
-from bot.core.messages import Incoming
-from bot.core.router import help_handler
-from bot.handlers.console import render
-from bot.people.members import find_member
-from bot.storage.db import session_scope
+if TYPE_CHECKING:
+    import typer
+
+NEED_QUESTION = "質問を指定してください(例: kaikaku ask \"No.34の目標は?\")。"
+USER_HELP = "誰として尋ねるか: console のユーザーID、または platform:ID(例: slack:U0123)"
 
 
-def ask(
-    question: str = typer.Argument(..., help="質問(例: 「No.34の目標は?」)"),
-    user: str | None = typer.Option(
-        None, "--user", help="誰として尋ねるか: console のユーザーID、または platform:ID(例: slack:U0123)"
-    ),
-) -> None:
-    """Print the bot's answer to a question (choices numbered); nothing is stored."""
+def answer_text(question: str, user: str | None) -> str:
+    """The bot's answer to `question`, as the console prints it (choices numbered); nothing stored."""
+    from bot import answers
+    from bot.cli.common import engine, fail, settings
+    from bot.core.context import Context
+    from bot.core.messages import Incoming
+    from bot.core.router import help_handler
+    from bot.handlers.console import render
+    from bot.people.members import find_member
+    from bot.storage.db import session_scope
+
     if not question.strip():
-        fail("質問を指定してください(例: kaikaku ask \"No.34の目標は?\")。")
+        fail(NEED_QUESTION)
     platform, _, user_id = user.partition(":") if user and ":" in user else ("console", "", user or "")
     conf = settings()
     with session_scope(engine()) as session:
@@ -30,8 +38,39 @@ def ask(
         incoming = Incoming(platform, user_id or "cli", "cli", text=question, direct=True)
         ctx = Context(conf, session, incoming, member, conf.now())
         replies = help_handler(ctx) or answers.handle(ctx) or []
-    typer.echo(render(replies), nl=False)
+    return render(replies)
+
+
+def quick_ask(args: Sequence[str]) -> bool:
+    """`ask QUESTION [--user ID]` answered without typer; False for anything else (--help, a
+    typo), which the full command line then handles and explains."""
+    question: str | None = None
+    user: str | None = None
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--user" and rest:
+            user = rest.pop(0)
+        elif arg.startswith("--user="):
+            user = arg.split("=", 1)[1]
+        elif arg.startswith("-") or question is not None:
+            return False
+        else:
+            question = arg
+    if question is None:
+        return False
+    sys.stdout.write(answer_text(question, user))
+    return True
 
 
 def register(app: typer.Typer) -> None:
+    import typer
+
+    def ask(
+        question: str = typer.Argument(..., help="質問(例: 「No.34の目標は?」)"),
+        user: str | None = typer.Option(None, "--user", help=USER_HELP),
+    ) -> None:
+        """Print the bot's answer to a question (choices numbered); nothing is stored."""
+        typer.echo(answer_text(question, user), nl=False)
+
     app.command("ask")(ask)
