@@ -254,6 +254,7 @@ def _series(m: MeasureView) -> str:
     return " / ".join(parts)
 
 
+_PUNCTUATION = "・()()"
 _GAP_SENTENCE = {"lost": say.TARGET_LOST, "blank": say.TARGET_BLANK, "none": say.TARGET_NONE}
 _GAP_SHORT = {"lost": say.GAP_LOST, "blank": say.GAP_BLANK, "none": say.GAP_NONE}
 
@@ -293,7 +294,7 @@ def _plan_says_more(plan: str, targets: Sequence[TargetView]) -> bool:
             rest = rest.replace(format_number(t.value.normalize()), "").replace(str(t.value.normalize()), "")
         for word in (t.unit or "", t.qualifier or ""):
             rest = rest.replace(word, "") if word else rest
-    rest = "".join(ch for ch in rest if not ch.isspace() and ch not in "・()()")
+    rest = "".join(ch for ch in rest if not ch.isspace() and ch not in _PUNCTUATION)
     return len(rest) >= 4
 
 

@@ -23,10 +23,11 @@ from bot.answers.render import (
     target_phrase,
 )
 from bot.answers.render_help import examples, help_choices
-from bot.answers.results import ActualView, NumericStatus, ReportView, RoundStatus
+from bot.answers.results import ActualView, NumericStatus, ReportView
 from bot.core.messages import Choice, Reply
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_rate
+from bot.reporting.round_status import RoundStatus
 from bot.texts import answers as say
 from bot.texts import rounds as round_say
 
@@ -172,7 +173,7 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
     pending = status.pending_departments
     lines = [
         say.STATUS_HEAD.format(fy=fy.label, moment=moment(at, tz)),
-        say.STATUS_RATE.format(rate=format_rate(status.rate), total=status.total, submitted=status.submitted),
+        say.STATUS_RATE.format(rate=format_rate(status.rate), total=status.total, submitted=status.responded),
         say.STATUS_DONE.format(done=len(done), total=len(status.departments)),
     ]
     if pending:
@@ -184,7 +185,7 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
     else:
         lines.append(say.STATUS_ALL_DONE)
     if status.unassigned:
-        lines.append(say.STATUS_UNASSIGNED.format(nos=_nos(status.unassigned)))
+        lines.append(say.STATUS_UNASSIGNED.format(nos=_nos([n for n, _ in status.unassigned])))
     choices = [choice(say.LABEL_NUMERIC_STATUS, say.ASK_NUMERIC_STATUS)]
     choices += [choice(say.LABEL_DEPARTMENT_STATUS.format(department=d.name),
                        say.ASK_DEPARTMENT_RESULTS.format(department=d.name)) for d in pending[:5]]
@@ -197,7 +198,7 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
 def round_pending(status: RoundStatus, department: str | None) -> list[str]:
     """While a round runs: what is still missing, city-wide and for the asker's department."""
     fy = status.fy.label
-    lines = [round_say.ROUND_PENDING.format(fy=fy, missing=status.total - status.submitted, total=status.total)]
+    lines = [round_say.ROUND_PENDING.format(fy=fy, missing=status.total - status.responded, total=status.total)]
     own = next((d for d in status.departments if d.name == department), None)
     if own is not None:
         if own.open_nos:

@@ -14,10 +14,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import typer
 
-NEED_QUESTION = "質問を指定してください(例: kaikaku ask \"No.34の目標は?\")。"
-USER_HELP = "誰として尋ねるか: console のユーザーID、または platform:ID(例: slack:U0123)"
-
-
 def answer_text(question: str, user: str | None) -> str:
     """The bot's answer to `question`, as the console prints it (choices numbered); nothing stored."""
     from bot import answers
@@ -28,9 +24,10 @@ def answer_text(question: str, user: str | None) -> str:
     from bot.handlers.console import render
     from bot.people.members import find_member
     from bot.storage.db import session_scope
+    from bot.texts import cli as say
 
     if not question.strip():
-        fail(NEED_QUESTION)
+        fail(say.ASK_EMPTY)
     platform, _, user_id = user.partition(":") if user and ":" in user else ("console", "", user or "")
     conf = settings()
     with session_scope(engine()) as session:
@@ -66,9 +63,11 @@ def quick_ask(args: Sequence[str]) -> bool:
 def register(app: typer.Typer) -> None:
     import typer
 
+    from bot.texts import cli as say
+
     def ask(
-        question: str = typer.Argument(..., help="質問(例: 「No.34の目標は?」)"),
-        user: str | None = typer.Option(None, "--user", help=USER_HELP),
+        question: str = typer.Argument(..., help=say.HELP_QUESTION),
+        user: str | None = typer.Option(None, "--user", help=say.HELP_ASK_USER),
     ) -> None:
         """Print the bot's answer to a question (choices numbered); nothing is stored."""
         typer.echo(answer_text(question, user), nl=False)

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.texts import platforms as say
+
 # Terminal escape sequences (`ESC[31m`) and other control characters typed or pasted into a chat:
 # never stored, never echoed. Line breaks and tabs stay.
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
@@ -79,7 +81,7 @@ class Form:
     label: str
     max_chars: int = 2000
     initial: str | None = None
-    submit: str = "送信"
+    submit: str = say.FORM_SUBMIT
 
 
 @dataclass(frozen=True)

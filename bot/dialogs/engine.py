@@ -46,6 +46,7 @@ from bot.dialogs.model import (
     normalize,
     render,
 )
+from bot.texts import platforms as say
 
 ECHO_MAX = 100  # an answer shown back: one line
 LONG_ANSWER = 40  # a written paragraph ...
@@ -146,7 +147,7 @@ class Engine:
                 label=render(str(spec.get("label", key)), values),
                 max_chars=self.max_chars(step),
                 initial=str(initial) if initial else None,
-                submit=str(spec.get("submit", "送信")),
+                submit=str(spec.get("submit", say.FORM_SUBMIT)),
             )
         return Reply(text, keep + self.choices(step, data), form, card)
 
