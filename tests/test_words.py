@@ -330,3 +330,11 @@ def test_the_yen_sign_continues_a_line_as_japanese_keyboards_type_it() -> None:
 
     assert list(messages(["一行目¥", "二行目￥", "三行目", "次"])) == ["一行目\n二行目\n三行目", "次"]
     assert list(messages(["a\\", "b"])) == ["a\nb"]
+
+
+def test_the_digest_period_line_has_its_year(chat: Chat) -> None:
+    from bot.clock.digest import build_digest
+
+    with session_scope(chat.engine) as s:
+        text = build_digest(s, chat.settings, chat.settings.now()).text()
+    assert "報告期間: 2027年2月1日(月)〜4月30日(金)(締切)" in text

@@ -128,7 +128,8 @@ class Digest:
         status = self.status
         lines = [
             t.DIGEST_HEADING.format(fy=fy, day=format_day(self.at.date())),
-            t.DIGEST_PERIOD.format(open=format_day(self.round.open_day), deadline=format_day(self.round.deadline)),
+            t.DIGEST_PERIOD.format(year=self.round.open_day.year, open=format_day(self.round.open_day),
+                                   deadline=format_day(self.round.deadline)),
             t.DIGEST_OVERALL.format(rate=format_rate(status.rate), submitted=status.responded, total=status.total,
                                     done=len(status.done_departments), depts=len(status.departments)),
             "",
