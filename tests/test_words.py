@@ -338,3 +338,20 @@ def test_the_digest_period_line_has_its_year(chat: Chat) -> None:
     with session_scope(chat.engine) as s:
         text = build_digest(s, chat.settings, chat.settings.now()).text()
     assert "報告期間: 2027年2月1日(月)〜4月30日(金)(締切)" in text
+
+
+@pytest.mark.parametrize(("day", "phase", "fy"), [
+    ("2023-01-10", "before", 2023), ("2024-02-01", "open", 2023), ("2024-05-10", "late", 2023),
+    ("2024-06-15", "before", 2024), ("2027-04-30", "open", 2026), ("2027-05-31", "late", 2026),
+    ("2027-06-01", "over", 2026), ("2031-01-01", "over", 2026),
+])
+def test_the_round_phase_agrees_with_the_rounds_schedule(settings: Settings, day: str, phase: str, fy: int) -> None:
+    from bot.japanese.fiscal_year import FiscalYear
+    from bot.reporting.round_phase import round_phase
+    from bot.reporting.rounds import round_of
+
+    now = datetime.fromisoformat(day).replace(hour=10, tzinfo=JST)
+    found = round_phase(settings, now, 2023, 2026)
+    rnd = round_of(settings, FiscalYear(fy))
+    assert (found.phase, found.fy.year) == (phase, fy)
+    assert (found.round.open_day, found.round.deadline, found.round.last_day) == (rnd.open_day, rnd.deadline, rnd.last_day)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.core.config import Settings
+from bot.japanese.business_days import BusinessCalendar
 from bot.japanese.fiscal_year import FiscalYear
-from bot.reporting.rounds import Round, calendar_of, round_of
+from bot.reporting.rounds import calendar_of, deadline_date, opening_date
 from bot.texts import rounds as say
 
 OPEN = "open"  # between the opening and the deadline
@@ -23,9 +24,20 @@ OVER = "over"  # the plan's last round has ended: nothing to report any more
 
 
 @dataclass(frozen=True)
+class RoundDates:
+    """The dates of a round that people are told (`bot.reporting.rounds.Round` has every slot too;
+    computing those for each question would cost more than answering it)."""
+
+    fy: FiscalYear
+    open_day: date  # the business day the round opens
+    deadline: date
+    last_day: date  # late reports are chased until this day
+
+
+@dataclass(frozen=True)
 class RoundPhase:
     phase: str  # OPEN / LATE / BEFORE / OVER
-    round: Round  # the round the phase is about: the open one, the next one, or the plan's last
+    round: RoundDates  # the round the phase is about: the open one, the next one, or the plan's last
     today: date
     business_days_left: int  # to the deadline, today included when it is a business day (0 when past)
     days_late: int  # calendar days past the deadline (LATE only)
@@ -43,8 +55,8 @@ class RoundPhase:
 def round_phase(settings: Settings, now: datetime, first_fy: int, last_fy: int) -> RoundPhase:
     """The phase at `now` of the rounds of fiscal years `first_fy`..`last_fy` (the plan's)."""
     today = now.astimezone(settings.tz).date()
-    rounds = [round_of(settings, FiscalYear(y)) for y in range(first_fy, last_fy + 1)]
     cal = calendar_of(settings)
+    rounds = [_dates(settings, cal, FiscalYear(y)) for y in range(first_fy, last_fy + 1)]
     for rnd in rounds:
         if rnd.open_day <= today <= rnd.deadline:
             left = cal.business_days_between(today - timedelta(days=1), rnd.deadline)
@@ -56,6 +68,13 @@ def round_phase(settings: Settings, now: datetime, first_fy: int, last_fy: int) 
         rnd = coming[0]
         return RoundPhase(BEFORE, rnd, today, cal.business_days_between(today - timedelta(days=1), rnd.deadline), 0)
     return RoundPhase(OVER, rounds[-1], today, 0, 0)
+
+
+def _dates(settings: Settings, cal: BusinessCalendar, fy: FiscalYear) -> RoundDates:
+    """The same dates `rounds.round_of` computes, without the reminder and digest slots."""
+    deadline = deadline_date(settings, fy)
+    return RoundDates(fy, cal.next_business_day(opening_date(settings, fy)), deadline,
+                      deadline + timedelta(days=settings.round_followup_days))
 
 
 def day_text(day: date) -> str:
