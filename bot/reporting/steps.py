@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from bot.catalog.store import active_plan, measure_by_no
+from bot.catalog.store import active_plan
 from bot.core.messages import Card, Choice, Reply
 from bot.dialogs.model import (
     END,
@@ -39,8 +36,20 @@ from bot.people.members import is_coordinator
 from bot.reporting import reports
 from bot.reporting.meanwhile import notice
 from bot.reporting.round_phase import BEFORE, round_phase, round_words
-from bot.reporting.round_status import MeasureState, department_status
-from bot.storage.models import Department, Measure, Report
+from bot.reporting.step_data import (
+    check_measure,
+    db,
+    department_data,
+    drafts_note,
+    measure_data,
+    measure_of,
+    now_of,
+    own_status,
+    plain,
+    report_summary,
+    target_label,
+)
+from bot.storage.models import Department
 from bot.texts import reporting as say
 from bot.texts import rounds as round_say
 from bot.texts.labels import BASIS, PROGRESS, SKIP_REASON
@@ -57,165 +66,17 @@ SKIP_WORDS = {
 NO_PATTERN = re.compile(r"^(?:no\.?|#|番号)?\s*(\d{1,3})\s*(?:番)?$", re.IGNORECASE)
 
 
-def _db(turn: Turn) -> Session:
-    assert turn.env.session is not None, "the report dialog runs with a database session"
-    return turn.env.session
-
-
-def _now(turn: Turn) -> datetime:
-    assert turn.env.now is not None
-    return turn.env.now
-
-
-# --- what the dialog knows about a measure ---------------------------------------------------------
-
-
-def plain(value: Decimal) -> str:
-    """A number for the dialog's JSON data: "1650", "98.5" (never "1.65E+3")."""
-    return format(Decimal(value).normalize(), "f")
-
-
-def target_label(value: Decimal | None, unit: str | None, qualifier: str | None) -> str:
-    """"1,700名(累計)", "98.47%", "中核市平均以下"."""
-    if value is None:
-        return qualifier or say.NO_NUMERIC_TARGET
-    shown = format_quantity(Decimal(value), unit)
-    return f"{shown}({qualifier})" if qualifier else shown
-
-
-def target_gap(measure: Measure, fy: int) -> str:
-    """Why a numeric measure has no target for `fy`: "lost" (the document lost the cell),
-    "blank" (the year's cell empty on purpose) or "none" (the plan's text sets no figure)."""
-    if f"targets.{FiscalYear(fy).key}" in (measure.missing or ()):
-        return "lost"
-    return "blank" if reports.plan_of(measure, fy) is None else "none"
-
-
-def _untargeted_metrics(turn: Turn | None, measure: Measure, fy: int) -> list[dict[str, Any]]:
-    """A numeric measure without a target this year still reports its figures, in the metrics
-    (and units) of the plan's other years; no achievement rate is computed, and the prompt says so."""
-    seen: dict[str, Any] = {}
-    for t in sorted(measure.targets, key=lambda t: -t.fy):
-        seen.setdefault(t.metric, t)
-    label = turn.msg(f"no_target_{target_gap(measure, fy)}") if turn is not None else ""
-    return [{
-        "metric": t.metric, "unit": t.unit, "unit_label": t.unit or say.NO_UNIT, "target": None,
-        "direction": t.direction, "target_label": label,
-        "example": format_quantity(Decimal(t.value), t.unit) if t.value is not None else "120",
-    } for t in seen.values()]
-
-
-def metrics_of(measure: Measure, fy: int, turn: Turn | None = None) -> list[dict[str, Any]]:
-    if measure.numeric_goal and not reports.targets_of(measure, fy):
-        return _untargeted_metrics(turn, measure, fy)
-    out = []
-    for t in reports.targets_of(measure, fy):
-        value = None if t.value is None else Decimal(t.value)
-        out.append({
-            "metric": t.metric,
-            "unit": t.unit,
-            "unit_label": t.unit or say.NO_UNIT,
-            "target": None if value is None else plain(value),
-            "direction": t.direction,
-            "strict": reports.is_strict(t),
-            "target_label": target_label(value, t.unit, t.qualifier),
-            "example": format_quantity(value, t.unit) if value is not None else "120",
-        })
-    return out
-
-
-def _report_summary(report: Report, metrics: list[dict[str, Any]], tz: Any) -> dict[str, Any]:
-    """A stored revision as dialog data (to resume a draft or revise a submission)."""
-    by_metric = {a.metric: a for a in report.actuals}
-    actuals: list[Any] = []
-    for m in metrics:
-        a = by_metric.get(m["metric"])
-        actuals.append(None if a is None else {
-            "metric": a.metric, "value": None if a.value is None else plain(a.value), "unit": a.unit,
-            "typed": a.typed, **({"skip": a.skip_reason} if a.skip_reason else {}),
-        })
-    basis = next((a.basis for a in report.actuals if a.basis), None)
-    when = reports.aware(report.reported_at or report.created_at, tz)
-    local = when.astimezone(tz) if when else None
-    saved = say.DATE_TIME.format(month=local.month, day=local.day, time=f"{local:%H:%M}") if local else ""
-    fields: dict[str, Any] = {
-        "progress": report.progress, "result_text": report.result_text, "rating": report.rating,
-        "actuals": actuals if any(actuals) else None, "basis": basis,
-    }
-    date = say.DATE.format(month=local.month, day=local.day) if local else ""
-    return {"revision": report.revision, "saved": saved, "date": date,
-            "fields": {k: v for k, v in fields.items() if v is not None}}
-
-
-def measure_data(turn: Turn, measure: Measure, department: Department | None) -> dict[str, Any]:
-    """Everything the prompts and checks need about the measure (and the department, if known)."""
-    fy = int(turn.data["fy"])
-    metrics = metrics_of(measure, fy, turn)
-    plan = reports.plan_of(measure, fy)
-    data: dict[str, Any] = {
-        "measure_no": measure.no,
-        "measure_title": measure.title,
-        "numeric": measure.numeric_goal,
-        "plan_text": plan or turn.msg("plan_lost" if f"plans.{FiscalYear(fy).key}" in (measure.missing or ())
-                                      else "plan_blank"),
-        "plan_clause": turn.msg("plan_clause", plan_text=plan) if plan else "",
-        "metrics": metrics,
-        "owners": "・".join(d.name for d in measure.departments),
-    }
-    if department is not None:
-        data.update(department_data(turn, measure, department, metrics))
-    return data
-
-
-def department_data(turn: Turn, measure: Measure, department: Department,
-                    metrics: list[dict[str, Any]]) -> dict[str, Any]:
-    session, fy, tz = _db(turn), int(turn.data["fy"]), turn.env.settings.tz
-    data: dict[str, Any] = {"department_id": department.id, "department": department.name}
-    draft = reports.pending_draft(session, measure.id, department.id, fy)
-    submitted = reports.last_submitted(session, measure.id, department.id, fy)
-    if draft is not None:
-        data["draft"] = _report_summary(draft, metrics, tz)
-    if submitted is not None:
-        data["submitted"] = _report_summary(submitted, metrics, tz)
-    return data
-
-
-def _measure(turn: Turn) -> Measure:
-    measure = measure_by_no(_db(turn), int(turn.data["measure_no"]))
-    assert measure is not None
-    return measure
-
-
-def check_measure(turn: Turn, no: int) -> tuple[Measure | None, str | None]:
-    """The measure if this member may report it, else the reason why not (for the user)."""
-    env = turn.env
-    measure = measure_by_no(_db(turn), no)
-    if measure is None:
-        return None, turn.msg("unknown_measure", no=no)
-    if not measure.departments:
-        return None, turn.msg("no_owner", no=no)
-    if not reports.can_report(env.member, measure, env.settings):
-        owners = "・".join(d.name for d in measure.departments)
-        return None, turn.msg("not_yours", no=no, owners=owners)
-    return measure, None
-
-
-def _drafts_note(turn: Turn) -> str:
-    nos = [f"No.{m.no}" for m in _own_status(turn) if m.has_draft]
-    return turn.msg("drafts_note", nos="、".join(nos)) if nos else ""
-
-
 # --- actions ---------------------------------------------------------------------------------------
 
 
 def _round_notes(turn: Turn, fy: FiscalYear) -> tuple[list[Reply], bool]:
     """What to say about the round before the first question, and whether the report may go on:
     a year outside the plan is never offered; before a round opens, the report is for the coming one."""
-    plan = active_plan(_db(turn))
+    plan = active_plan(db(turn))
     if plan is None:
         return [], True
     first, last = plan.first_fy, plan.last_fy
-    phase = round_phase(turn.env.settings, _now(turn), first, last)
+    phase = round_phase(turn.env.settings, now_of(turn), first, last)
     if not first <= fy.year <= last:
         refusal = round_say.OUTSIDE_PLAN_REPORT.format(fy=fy.label, first=FiscalYear(first).label,
                                                        last=FiscalYear(last).label)
@@ -229,7 +90,7 @@ def _round_notes(turn: Turn, fy: FiscalYear) -> tuple[list[Reply], bool]:
 def report_start(turn: Turn) -> Outcome:
     """Fix the fiscal year; with a measure named (`報告 34`), check it and load it."""
     env = turn.env
-    fy = reports.report_fy(env.settings, _now(turn))
+    fy = reports.report_fy(env.settings, now_of(turn))
     data: dict[str, Any] = {"fy": fy.year, "fy_label": fy.label, "fy_key": fy.key,
                             "department_home": env.member.department.name}
     turn = Turn(env, turn.dialog, {**turn.data, **data})
@@ -245,7 +106,7 @@ def report_start(turn: Turn) -> Outcome:
     data["coordinator_note"] = turn.msg("coordinator_note") if coordinator else ""
     requested = turn.data.get("requested_no")
     if requested is None:
-        data["drafts_note"] = _drafts_note(turn)
+        data["drafts_note"] = drafts_note(turn)
         return Outcome(data, notes)
     measure, problem = check_measure(turn, int(requested))
     if measure is None:
@@ -274,7 +135,7 @@ def report_input(data: dict[str, Any]) -> reports.ReportInput:
 
 
 def _department(turn: Turn) -> Department:
-    dept = _db(turn).get(Department, int(turn.data["department_id"]))
+    dept = db(turn).get(Department, int(turn.data["department_id"]))
     assert dept is not None
     return dept
 
@@ -282,16 +143,16 @@ def _department(turn: Turn) -> Department:
 @register.action("report_submit")
 def report_submit(turn: Turn) -> Outcome:
     env, data = turn.env, dict(turn.data)
-    measure, department = _measure(turn), _department(turn)
+    measure, department = measure_of(turn), _department(turn)
     if not reports.can_report(env.member, measure, env.settings):
         return Outcome(replies=[Reply(turn.msg("not_yours", no=measure.no, owners=data.get("owners", "")))])
     seen = (data.get("submitted") or {}).get("revision")
     try:
-        report, changed = reports.submit(_db(turn), measure, department, int(data["fy"]), report_input(data),
-                                         env.who, _now(turn), seen=seen)
+        report, changed = reports.submit(db(turn), measure, department, int(data["fy"]), report_input(data),
+                                         env.who, now_of(turn), seen=seen)
     except reports.SubmittedMeanwhile as meanwhile:  # theirs stands; this text is kept as a draft
-        told = notice(_db(turn), meanwhile, env.who, env.member.department_id, _now(turn), env.settings.tz)
-        summary = _report_summary(meanwhile.current, list(data.get("metrics") or []), env.settings.tz)
+        told = notice(db(turn), meanwhile, env.who, env.member.department_id, now_of(turn), env.settings.tz)
+        summary = report_summary(meanwhile.current, list(data.get("metrics") or []), env.settings.tz)
         return Outcome({"submitted": summary}, [Reply(told)], goto="summary")
     lines = [turn.msg("submitted" if changed else "unchanged", revision=report.revision)]
     for a in report.actuals:
@@ -310,13 +171,13 @@ def report_keep_draft(turn: Turn) -> Outcome:
     typed = report_input(data)
     if typed.is_empty:
         return Outcome(replies=[Reply(turn.msg("cancelled"))])
-    measure, department = _measure(turn), _department(turn)
+    measure, department = measure_of(turn), _department(turn)
     fy = int(data["fy"])
-    submitted = reports.last_submitted(_db(turn), measure.id, department.id, fy)
+    submitted = reports.last_submitted(db(turn), measure.id, department.id, fy)
     if submitted is not None and reports.same_content(submitted, typed):
-        reports.discard_draft(_db(turn), measure.id, department.id, fy)
+        reports.discard_draft(db(turn), measure.id, department.id, fy)
         return Outcome(replies=[Reply(turn.msg("cancelled_unchanged"))])
-    reports.save_draft(_db(turn), measure, department, fy, typed, env.who, _now(turn))
+    reports.save_draft(db(turn), measure, department, fy, typed, env.who, now_of(turn))
     return Outcome(replies=[Reply(turn.msg("cancelled_draft"))])
 
 
@@ -351,12 +212,6 @@ def has_targets(turn: Turn) -> bool:
 # --- choices and cards -----------------------------------------------------------------------------
 
 
-def _own_status(turn: Turn) -> tuple[MeasureState, ...]:
-    """The member's department's measures in the round (bot.reporting.round_status)."""
-    fy = FiscalYear(int(turn.data["fy"]))
-    status = department_status(_db(turn), turn.env.member.department_id, fy)
-    return status.measures if status else ()
-
 
 _MARK = say.STATE_MARK
 
@@ -364,7 +219,7 @@ _MARK = say.STATE_MARK
 @register.choice_provider("own_measures")
 def own_measures(turn: Turn) -> list[Choice]:
     out = []
-    for row in _own_status(turn):
+    for row in own_status(turn):
         mark = _MARK["draft"] if row.has_draft else _MARK.get(row.state, "")
         out.append(Choice(f"No.{row.no} {row.title}{mark}", str(row.no)))
     return out
@@ -374,7 +229,7 @@ def own_measures(turn: Turn) -> list[Choice]:
 def own_measures_card(turn: Turn) -> Card:
     fy = int(turn.data["fy"])
     fields = []
-    for m in reports.department_measures(_db(turn), turn.env.member.department_id):
+    for m in reports.department_measures(db(turn), turn.env.member.department_id):
         lines = [say.CARD_PLAN.format(text=reports.plan_of(m, fy) or say.NO_TEXT)]
         targets = reports.targets_of(m, fy)
         if targets:
@@ -401,7 +256,7 @@ def measure_card(turn: Turn) -> Card:
 
 @register.choice_provider("measure_departments")
 def measure_departments(turn: Turn) -> list[Choice]:
-    measure = _measure(turn)
+    measure = measure_of(turn)
     return [Choice(d.name, str(d.id)) for d in reports.reporting_departments(turn.env.member, measure, turn.env.settings)]
 
 
@@ -494,8 +349,8 @@ def validate_measure(turn: Turn) -> Result:
 def validate_department(turn: Turn) -> Result:
     if turn.value is None:
         return Reject(turn.msg("choose"))
-    measure = _measure(turn)
-    department = _db(turn).get(Department, int(turn.value))
+    measure = measure_of(turn)
+    department = db(turn).get(Department, int(turn.value))
     if department is None or not reports.is_responsible(measure, department.id):
         return Reject(turn.msg("choose"))
     data = department_data(turn, measure, department, list(turn.data.get("metrics") or []))
