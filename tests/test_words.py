@@ -355,3 +355,15 @@ def test_the_round_phase_agrees_with_the_rounds_schedule(settings: Settings, day
     rnd = round_of(settings, FiscalYear(fy))
     assert (found.phase, found.fy.year) == (phase, fy)
     assert (found.round.open_day, found.round.deadline, found.round.last_day) == (rnd.open_day, rnd.deadline, rnd.last_day)
+
+
+def test_the_status_view_never_shows_a_year_outside_the_plan(chat: Chat) -> None:
+    """Slack's App Home reads the same view: after the plan, its last round, and no report button."""
+    tanaka = chat.member("tanaka", "危機管理課")
+    august = chat.at(datetime(2027, 8, 1, 10, 0, tzinfo=JST))
+    replies = route(august.settings, august.engine, Incoming("console", tanaka, "home", event="status"))
+    text = "\n".join(r.text for r in replies)
+    assert "令和9年度" not in text and "令和8年度" in text and "最後の報告" in text
+    assert all(not r.choices for r in replies)
+    open_round = route(chat.settings, chat.engine, Incoming("console", tanaka, "home", event="status"))
+    assert "締切は2027年4月30日(金)" in open_round[0].text and open_round[0].choices

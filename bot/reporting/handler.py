@@ -11,15 +11,14 @@ import unicodedata
 from datetime import tzinfo
 
 from bot import texts
-from bot.catalog.store import active_plan, measure_by_no
+from bot.catalog.store import measure_by_no
 from bot.core.context import Context
 from bot.core.messages import Reply
 from bot.dialogs.manager import MANAGER, Arguments, Entry
 from bot.dialogs.model import render
-from bot.japanese.fiscal_year import FiscalYear
 from bot.people.members import is_coordinator
 from bot.reporting import reports
-from bot.reporting.round_phase import plan_year, round_phase, round_words
+from bot.reporting.round_phase import in_words
 from bot.reporting.round_status import MeasureState, department_status
 
 REPORT_DIALOG = "report"
@@ -97,7 +96,7 @@ def status(ctx: Context) -> list[Reply]:
     """`状況`: the user's department, each measure submitted / draft / missing this round."""
     if ctx.member is None:
         return [Reply(texts.UNREGISTERED)]
-    fy, round_lines, accepts = _round_in_words(ctx)
+    fy, round_lines, accepts = in_words(ctx.session, ctx.settings, ctx.now)
     home = ctx.member.department.name
     dept = department_status(ctx.session, ctx.member.department_id, fy)
     if dept is None:
@@ -109,17 +108,6 @@ def status(ctx: Context) -> list[Reply]:
     hint = _message("status_hint", example_no=dept.open_nos[0]) if dept.open and accepts else ""
     return [Reply("\n".join([title, *lines, *round_lines, hint]).strip())]
 
-
-def _round_in_words(ctx: Context) -> tuple[FiscalYear, list[str], bool]:
-    """The year 状況 is about (never outside the plan), the round in words, and whether a report
-    may still be made."""
-    fy = reports.report_fy(ctx.settings, ctx.now)
-    plan = active_plan(ctx.session)
-    if plan is None:
-        return fy, [], True
-    phase = round_phase(ctx.settings, ctx.now, plan.first_fy, plan.last_fy)
-    shown = plan_year(fy, plan.first_fy, plan.last_fy)
-    return shown, round_words(phase, plan.first_fy, plan.last_fy, fy), shown == fy
 
 
 

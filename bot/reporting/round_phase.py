@@ -1,7 +1,7 @@
 """Where today stands against the plan's reporting rounds: open, late, before the next, or over.
 
-Pure: the dates come from `bot.reporting.rounds` (Settings and the business calendar) and the
-plan's years from the caller. Answers (`締切はいつ?`), `状況` and the report dialog all say the
+Pure (but `in_words`, which reads the active plan's years): the dates come from
+`bot.reporting.rounds` (Settings and the business calendar) and the plan's years from the caller. Answers (`締切はいつ?`), `状況` and the report dialog all say the
 round in words from this one value, so they never disagree; a year outside the plan is never
 offered (after the plan's last round the answer is that the plan's last round is over).
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from bot.core.config import Settings
 from bot.japanese.business_days import BusinessCalendar
@@ -104,3 +106,18 @@ def round_words(phase: RoundPhase, first_fy: int, last_fy: int, report_fy: Fisca
 def plan_year(fy: FiscalYear, first_fy: int, last_fy: int) -> FiscalYear:
     """`fy` brought inside the plan: after the plan, its last year; before it, its first."""
     return FiscalYear(min(max(fy.year, first_fy), last_fy))
+
+
+def in_words(session: Session, settings: Settings, now: datetime) -> tuple[FiscalYear, list[str], bool]:
+    """For a status view (`状況`, Slack's App Home): the year to show (the report year, never
+    outside the plan), the round in words, and whether a report may still be made now."""
+    from bot.catalog.store import active_plan
+    from bot.reporting.reports import report_fy
+
+    fy = report_fy(settings, now)
+    plan = active_plan(session)
+    if plan is None:
+        return fy, [], True
+    phase = round_phase(settings, now, plan.first_fy, plan.last_fy)
+    shown = plan_year(fy, plan.first_fy, plan.last_fy)
+    return shown, round_words(phase, plan.first_fy, plan.last_fy, fy), shown == fy

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot import texts
 from bot.core.context import Context
 from bot.core.messages import Choice, Reply
-from bot.reporting import reports
+from bot.reporting.round_phase import in_words
 from bot.reporting.round_status import department_status
 from bot.texts import labels, notices
 from bot.texts import platforms as say
@@ -20,13 +20,14 @@ def status_view(ctx: Context) -> list[Reply]:
     member = ctx.member
     if member is None:
         return [Reply(texts.UNREGISTERED)]
-    fy = reports.report_fy(ctx.settings, ctx.now)
+    fy, round_lines, accepts = in_words(ctx.session, ctx.settings, ctx.now)  # never a year outside the plan
     status = department_status(ctx.session, member.department_id, fy)
     measures = status.measures if status else ()
     done = status.responded if status else 0
     summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, done=done,
                                         total=len(measures), missing=len(measures) - done)
-    view = [Reply(summary, (Choice(say.STATUS_REPORT, notices.REPORT_COMMAND),))]
+    report = (Choice(say.STATUS_REPORT, notices.REPORT_COMMAND),) if accepts else ()
+    view = [Reply("\n".join([summary, *round_lines]), report)]
     for item in measures:
         label = labels.STATUS[item.state]
         if item.responded and item.has_draft:
@@ -34,7 +35,7 @@ def status_view(ctx: Context) -> list[Reply]:
         text = say.STATUS_ITEM.format(mark="⬜" if item.open else "✅", no=item.no,
                                       title=item.title, label=label)
         choice = Choice(say.STATUS_FIX if item.responded else say.STATUS_NEW, notices.CHOICE_VALUE.format(no=item.no))
-        view.append(Reply(text, (choice,)))
+        view.append(Reply(text, (choice,) if accepts else ()))
     if not measures:
         view.append(Reply(say.STATUS_NONE))
     return view
