@@ -89,7 +89,7 @@ def test_who_reported_is_named_by_display_name(chat: Chat) -> None:
     chat.submitted(34, "危機管理課", "console:tanaka")
     chat.submitted(35, "危機管理課", "console:sato")
     reply = chat.say(tanaka, "誰がNo.34を報告した？")
-    assert "危機管理課: 田中さんが2027年2月3日 10:15に報告しました(提出済み・第1版)" in reply
+    assert "危機管理課: 田中さんが2027年2月3日 10:15に報告しました(提出済・第1版)" in reply
     assert "担当課は" not in reply
     nameless = chat.say(tanaka, "No.35の報告者は?")
     assert "表示名が未設定の方が" in nameless and "console:sato" not in nameless

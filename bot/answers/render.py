@@ -21,6 +21,7 @@ from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
 from bot.texts import answers as say
 from bot.texts.labels import BASIS, PROGRESS, SKIP_REASON
+from bot.texts.labels import STATUS as STATUS_LABELS
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
 LABEL_MAX = 20  # LINE's quick-reply label limit
@@ -30,7 +31,7 @@ ECHO_MAX = 100  # what is quoted back of a message: one line
 
 _DIRECTION = say.DIRECTION
 _COMPARISONS = say.COMPARISONS
-STATUS = say.REPORT_STATUS
+STATUS = STATUS_LABELS  # the labels of the status codes (bot.texts.labels)
 
 
 # --- small pieces --------------------------------------------------------------------------------

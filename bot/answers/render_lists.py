@@ -67,7 +67,7 @@ def department(name: str, ms: Sequence[MeasureView], kind: Kind, fy: int) -> Rep
 
 
 def _state(status: str | None) -> str:
-    return say.STATE_MISSING if status is None else STATUS.get(status, status)
+    return STATUS["missing"] if status is None else STATUS.get(status, status)
 
 
 def department_results(name: str, ms: Sequence[MeasureView], fy: int, reports: dict[int, ReportView]) -> Reply:
@@ -174,12 +174,18 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
     lines = [
         say.STATUS_HEAD.format(fy=fy.label, moment=moment(at, tz)),
         say.STATUS_RATE.format(rate=format_rate(status.rate), total=status.total, submitted=status.responded),
+        say.STATUS_APPROVAL.format(rate=format_rate(status.approval_rate), approved_label=STATUS["approved"],
+                                   approved=status.approved, submitted_label=STATUS["submitted"],
+                                   submitted=status.counts["submitted"], returned_label=STATUS["returned"],
+                                   returned=status.counts["returned"]),
         say.STATUS_DONE.format(done=len(done), total=len(status.departments)),
     ]
     if pending:
         lines.append(say.STATUS_PENDING_HEAD.format(count=len(pending)))
         for d in pending:
             drafts = say.STATUS_DRAFTS.format(count=len(d.drafts)) if d.drafts else ""
+            if d.count("returned"):
+                drafts += say.STATUS_RETURNED.format(label=STATUS["returned"], count=d.count("returned"))
             lines.append(say.STATUS_PENDING_LINE.format(department=d.name, count=len(d.open_nos), nos=_nos(d.open_nos),
                                                         drafts=drafts))
     else:

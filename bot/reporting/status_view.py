@@ -23,9 +23,9 @@ def status_view(ctx: Context) -> list[Reply]:
     fy, round_lines, accepts = in_words(ctx.session, ctx.settings, ctx.now)  # never a year outside the plan
     status = department_status(ctx.session, member.department_id, fy)
     measures = status.measures if status else ()
-    done = status.responded if status else 0
-    summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, done=done,
-                                        total=len(measures), missing=len(measures) - done)
+    counts = {state: (status.count(state) if status else 0) for state in labels.STATUS}
+    summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, total=len(measures),
+                                        drafts=counts.pop("draft"), **counts)
     report = (Choice(say.STATUS_REPORT, notices.REPORT_COMMAND),) if accepts else ()
     view = [Reply("\n".join([summary, *round_lines]), report)]
     for item in measures:

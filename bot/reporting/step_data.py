@@ -18,9 +18,11 @@ from bot.dialogs.model import Turn
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_quantity
 from bot.reporting import reports
+from bot.reporting.review_notices import return_note
 from bot.reporting.round_status import MeasureState, department_status
 from bot.storage.models import Department, Measure, Report
 from bot.texts import reporting as say
+from bot.texts import review as review_texts
 
 
 def db(turn: Turn) -> Session:
@@ -136,13 +138,15 @@ def measure_data(turn: Turn, measure: Measure, department: Department | None) ->
 def department_data(turn: Turn, measure: Measure, department: Department,
                     metrics: list[dict[str, Any]]) -> dict[str, Any]:
     session, fy, tz = db(turn), int(turn.data["fy"]), turn.env.settings.tz
-    data: dict[str, Any] = {"department_id": department.id, "department": department.name}
+    data: dict[str, Any] = {"department_id": department.id, "department": department.name, "review_note": ""}
     draft = reports.pending_draft(session, measure.id, department.id, fy)
     submitted = reports.last_submitted(session, measure.id, department.id, fy)
     if draft is not None:
         data["draft"] = report_summary(draft, metrics, tz)
     if submitted is not None:
         data["submitted"] = report_summary(submitted, metrics, tz)
+        data["submitted_state"] = review_texts.STATE_SENTENCE.get(submitted.status, "")
+        data["review_note"] = return_note(session, submitted, tz)
     return data
 
 

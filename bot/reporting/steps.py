@@ -35,6 +35,7 @@ from bot.japanese.plausibility import implausible
 from bot.people.members import is_coordinator
 from bot.reporting import reports
 from bot.reporting.meanwhile import notice
+from bot.reporting.review_notices import ask_reviewers
 from bot.reporting.round_phase import BEFORE, round_phase, round_words
 from bot.reporting.step_data import (
     check_measure,
@@ -154,6 +155,8 @@ def report_submit(turn: Turn) -> Outcome:
         told = notice(db(turn), meanwhile, env.who, env.member.department_id, now_of(turn), env.settings.tz)
         summary = report_summary(meanwhile.current, list(data.get("metrics") or []), env.settings.tz)
         return Outcome({"submitted": summary}, [Reply(told)], goto="summary")
+    if changed:
+        ask_reviewers(db(turn), env.settings, report, now_of(turn))
     lines = [turn.msg("submitted" if changed else "unchanged", revision=report.revision)]
     for a in report.actuals:
         text = reports.method_of(a).get("text")

@@ -14,13 +14,14 @@ SKIP_REASON = {"pending": "未確定(集計中)", "not_available": "数値なし
 """Why an actual has no figure (stored with value NULL): typed as 未確定・集計中・未定 / なし・－."""
 
 STATUS = {
-    "missing": "未提出",
+    "missing": "未着手",
     "draft": "下書き",
-    "submitted": "提出済み",
-    "approved": "承認済み",
-    "returned": "差し戻し",
+    "submitted": "提出済",
+    "approved": "承認済",
+    "returned": "差戻し",
 }
-"""Where one (measure, department) stands in a round; `missing` means no report at all."""
+"""Where one (measure, department) stands in a round; `missing` means no report at all, `returned`
+that a reviewer sent it back and it needs the reporter again."""
 
 ROLE = {"staff": "担当者", "manager": "管理職", "coordinator": "取りまとめ担当"}
 """A member's role (bot.people.members.ROLES)."""

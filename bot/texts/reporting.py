@@ -3,6 +3,8 @@ and echoes, the names of days, and how a reporter is named."""
 
 from __future__ import annotations
 
+from bot.texts.labels import STATUS
+
 # --- achievement (kept with each actual as achievement_method.text, read in results) -----------------
 
 RULE_WORDS = {"at_least": "以上", "at_most": "以下", "exactly": "ちょうど"}
@@ -41,7 +43,7 @@ AGAINST = "{metric} {actual} / 目標 {target}"
 JOIN_FIGURES = "、"
 NO_TEXT = "(記載なし)"
 UNANSWERED = "(未回答)"
-STATE_MARK = {"draft": "(下書きあり)", "submitted": "(提出済み)", "approved": "(承認済み)", "returned": "(差し戻し)"}
+STATE_MARK = {"draft": "(下書きあり)", **{code: f"({STATUS[code]})" for code in ("submitted", "approved", "returned")}}
 OWN_MEASURES_TITLE = "{department}の取組({fy})"
 CARD_PLAN = "計画: {text}"
 CARD_TARGETS = "目標: {targets}"
