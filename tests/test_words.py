@@ -92,7 +92,7 @@ def test_who_reported_is_named_by_display_name(chat: Chat) -> None:
     assert "危機管理課: 田中さんが2027年2月3日 10:15に報告しました(提出済・第1版)" in reply
     assert "担当課は" not in reply
     nameless = chat.say(tanaka, "No.35の報告者は?")
-    assert "表示名が未設定の方が" in nameless and "console:sato" not in nameless
+    assert "危機管理課の方が" in nameless and "console:sato" not in nameless and "sato" not in nameless
 
 
 # --- echoes ----------------------------------------------------------------------------------------
@@ -234,8 +234,8 @@ def test_a_numeric_measure_whose_target_was_lost_still_asks_its_figures(chat: Ch
 
 
 def test_the_result_prompt_without_a_plan_text_does_not_quote_a_placeholder(chat: Chat) -> None:
-    somu = chat.member("somu", "総務課")
-    prompt = say_all(chat, somu, ["報告 81", "実施中"])
+    dx = chat.member("dx", "デジタル行政戦略課")  # No.22: the document lost its 令和8年度 plan cell
+    prompt = say_all(chat, dx, ["報告 22", "実施中"])
     assert "計画「" not in prompt and "(計画の記載なし)" not in prompt
     assert "実施結果を入力してください。実施したことを" in prompt
 

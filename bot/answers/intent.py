@@ -35,6 +35,7 @@ class Kind(Enum):
     OWNERS = "owners"
     RESULTS = "results"
     REPORTER = "reporter"  # 誰がNo.34を報告した?
+    TREND = "trend"  # targets and actuals across the plan's years (No.34の推移)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from bot.core.messages import Choice, Reply, clean
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
 from bot.texts import answers as say
+from bot.texts import people as people_texts
 from bot.texts.labels import BASIS, PROGRESS, SKIP_REASON
 from bot.texts.labels import STATUS as STATUS_LABELS
 
@@ -336,7 +337,7 @@ def results(
             state = say.NOT_REPORTED if r is None else STATUS.get(r.status, r.status)
             lines.append(say.DEPARTMENT_STATE.format(department=name, state=state))
             continue
-        submitted_any = True
+        submitted_any = submitted_any or not r.hidden  # a hidden result: the target is still for anyone
         lines.extend(_report_lines(m, r, targets, tz))
     if targets and not submitted_any:
         lines.append(say.YEAR_TARGET_LINE.format(fy=label, targets=" / ".join(target_phrase(t, m) for t in targets)))
@@ -351,6 +352,8 @@ def _report_lines(m: MeasureView, r: ReportView, targets: Sequence[TargetView], 
     status = STATUS.get(r.status, r.status)
     revision = say.REVISION_MARK.format(revision=r.revision) if r.revision > 1 else ""
     lines = [say.REPORT_HEAD.format(department=r.department, status=status, revision=revision)]
+    if r.hidden:
+        return [lines[0] + people_texts.RESULTS_OTHER_DEPARTMENT]
     if r.result_text:
         lines.append(say.RESULT_TEXT_LINE.format(text=r.result_text))
     extra = [say.PROGRESS_PART.format(progress=PROGRESS.get(r.progress, r.progress)) if r.progress else "",

@@ -15,7 +15,7 @@ def build_app() -> typer.Typer:
     """Every command, registered; built on first use (`kaikaku ask` does without it)."""
     import typer
 
-    from bot.cli import ask, catalog, chat, members, purge, results, schedule, setup
+    from bot.cli import ask, audit, catalog, chat, members, purge, results, schedule, setup
     from bot.cli import line as line_cli
     from bot.texts import cli as say
 
@@ -34,6 +34,7 @@ def build_app() -> typer.Typer:
     app.add_typer(line_cli.app, name="line", help=say.HELP_LINE)
     schedule.register(app)
     purge.register(app)
+    audit.register(app)
     return app
 
 
