@@ -585,3 +585,15 @@ def test_replies_that_could_not_be_delivered_are_retried_while_running(
             assert s.scalars(select(DialogState.step)).all() == [step_before]  # routed once
     finally:
         bot.close()
+
+
+def test_a_very_long_question_is_echoed_cut_within_lines_limit(bot: Bot, line_api: FakeLineApi) -> None:
+    """Issue 14: a 10,000-character question was echoed whole (10,023 characters, over LINE's 5,000)."""
+    answer = bot.say("あ" * 10_000)
+    assert answer.texts and all(len(text) <= 5_000 for text in answer.texts)
+    assert "…" in "".join(answer.texts) and "あ" * 101 not in "".join(answer.texts)
+
+
+def test_a_control_sequence_is_not_echoed_over_line(bot: Bot, line_api: FakeLineApi) -> None:
+    answer = bot.say("\x1b[31m防災士\x1b[0m")
+    assert "「防災士」に関する取組" in "".join(answer.texts) and "31m" not in "".join(answer.texts)

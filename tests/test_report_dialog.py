@@ -104,7 +104,7 @@ def test_numbers_as_people_type_them(bot: Bot, typed: str, value: int | None, ec
         assert "よろしいですか" in reply and "1) はい" in reply
         reply = bot.say(tanaka, "はい")
     assert f"{echo} として受け付けました" in reply
-    for said in ("確定", "A", "確定"):
+    for said in ("確定", "B", "確定"):
         bot.say(tanaka, said)
     [row] = bot.export()
     assert row["actuals"][0]["value"] == value and row["actuals"][0]["typed"] == typed
@@ -274,10 +274,9 @@ def test_editing_a_submitted_report_makes_revision_2(bot: Bot) -> None:
         bot.say(tanaka, said)
     verify_dialog(bot, tanaka, [
         ("報告 34", ("提出済みです(第1版", "修正しますか")),
-        ("修正する", ("講座を開いた。", "提出すると第2版になります")),
-        ("修正", "どの項目を修正しますか"),
-        ("実績値", "実績値を入力"),
-        ("1,702名", ("1,702名 として受け付けました", "この内容で提出しますか")),
+        ("修正する", ("どの項目を修正しますか", "実施結果", "実績値")),  # the fields, not the confirm screen
+        ("実績値", ("いまの回答: 1650", "実績値を入力")),
+        ("1,702名", ("1,702名 として受け付けました", "この内容で提出しますか", "講座を開いた。", "提出すると第2版になります")),
         ("修正", "どの項目"),
         ("見込み/確定", "見込みですか"),
         ("確定", ("提出しますか", "(確定)")),

@@ -3,31 +3,51 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
-from bot.cli import ask, audit, catalog, chat, dashboard, members, purge, results, schedule, setup
-from bot.cli import line as line_cli
-from bot.texts import cli as say
-from bot.texts import dashboard as dashboard_texts
+_APP: typer.Typer | None = None
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help=say.HELP_APP)
-setup.register(app)
-setup.register_processes(app)
-app.add_typer(catalog.app, name="catalog", help=say.HELP_CATALOG)
-app.add_typer(members.app, name="members", help=say.HELP_MEMBERS)
-chat.register(app)
-ask.register(app)
-app.add_typer(dashboard.app, name="dashboard", help=dashboard_texts.CLI_HELP)
-app.add_typer(results.app, name="results", help=say.HELP_RESULTS)
-app.add_typer(line_cli.app, name="line", help=say.HELP_LINE)
-schedule.register(app)
-purge.register(app)
-audit.register(app)
+
+def build_app() -> typer.Typer:
+    """Every command, registered; built on first use (`kaikaku ask` does without it)."""
+    import typer
+
+    from bot.cli import ask, audit, catalog, chat, dashboard, members, purge, results, schedule, setup
+    from bot.cli import line as line_cli
+    from bot.texts import cli as say
+    from bot.texts import dashboard as dashboard_texts
+
+    app = typer.Typer(
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        help=say.HELP_APP)
+    setup.register(app)
+    setup.register_processes(app)
+    app.add_typer(catalog.app, name="catalog", help=say.HELP_CATALOG)
+    app.add_typer(members.app, name="members", help=say.HELP_MEMBERS)
+    chat.register(app)
+    ask.register(app)
+    app.add_typer(dashboard.app, name="dashboard", help=dashboard_texts.CLI_HELP)
+    app.add_typer(results.app, name="results", help=say.HELP_RESULTS)
+    app.add_typer(line_cli.app, name="line", help=say.HELP_LINE)
+    schedule.register(app)
+    purge.register(app)
+    audit.register(app)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    """`from bot.cli import app`: the typer app, built once."""
+    global _APP
+    if name == "app":
+        if _APP is None:
+            _APP = build_app()
+        return _APP
+    raise AttributeError(name)
 
 
 def main() -> None:
@@ -35,7 +55,13 @@ def main() -> None:
     from bot.cli.common import database_problem, settings
 
     try:
-        app()
+        args = sys.argv[1:]
+        if args[:1] == ["ask"]:
+            from bot.cli.ask import quick_ask
+
+            if quick_ask(args[1:]):
+                return
+        __getattr__("app")()
     except Exception as exc:
         problem = database_problem(exc, settings().database_url)
         if problem is None:

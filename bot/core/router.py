@@ -67,6 +67,15 @@ def handlers() -> list[Handler]:
             reporting.handle, help_handler, dashboard.handle, answers.handle]
 
 
+def starts_a_dialog(text: str) -> bool:
+    """Whether these words start a dialog (`報告 34`, `設定`): a platform answering in place (a
+    Slack slash command in a channel) moves to the one-to-one chat for them, and only for them."""
+    from bot.dialogs import manager
+
+    handlers()  # the features register their dialogs' entries on import
+    return manager.MANAGER.called(text) is not None
+
+
 def route(settings: Settings, engine: Engine, incoming: Incoming,
           keep: Callable[[Session, list[Reply]], None] | None = None) -> list[Reply]:
     """Handle one message; never raises to the adapter (a polite error instead).

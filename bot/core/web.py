@@ -33,8 +33,8 @@ def create_app(settings: Settings, engine: Engine) -> Flask:
     if dashboard.register(app, settings, engine):
         app.config["KAIKAKU_DASHBOARD"] = True
     for platform in platforms.all_platforms():
-        if platform.register_web is None:
-            continue
+        if platform.register_web is None or not platform.configured(settings):
+            continue  # an unconfigured platform's SDK is not even imported: the process starts faster
         try:
             mounted = platform.register_web(app, settings, engine)
         except ImportError:  # a broken adapter must not pass unnoticed, nor stop the others

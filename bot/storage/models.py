@@ -273,9 +273,10 @@ class Actual(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     metric: Mapped[str] = mapped_column(String(200))
-    value: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))  # NULL: not known yet, see skip_reason
     unit: Mapped[str | None] = mapped_column(String(20))
     typed: Mapped[str] = mapped_column(Text)
+    skip_reason: Mapped[str | None] = mapped_column(String(20))  # a code of texts.labels.SKIP_REASON
     basis: Mapped[str | None] = mapped_column(String(10))  # a code of texts.labels.BASIS
     achievement_rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
     met: Mapped[bool | None] = mapped_column(Boolean)

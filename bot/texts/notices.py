@@ -38,7 +38,7 @@ REPORT_COMMAND = "報告"
 # --- digest --------------------------------------------------------------------------------------
 
 DIGEST_HEADING = "【週次ダイジェスト】{fy} 実施結果の報告状況({day}時点)"
-DIGEST_PERIOD = "報告期間: {open}〜{deadline}(締切)"
+DIGEST_PERIOD = "報告期間: {year}年{open}〜{deadline}(締切)"
 DIGEST_OVERALL = "回答率: {rate}({submitted:,}/{total:,}件)、提出済みの課 {done:,}/{depts:,}課"
 DIGEST_APPROVAL = ("承認率: {rate}(承認済 {approved:,}件・提出済(承認待ち) {submitted:,}件・"
                    "差戻し(修正待ち) {returned:,}件)")
