@@ -17,8 +17,8 @@ from bot.clock.digest_chart import japanese_font
 from bot.core.config import Settings
 from bot.core.outbox import deliver_due
 from bot.storage.db import session_scope
+from tests.conftest import answer, jst, member, outbox_rows
 from tests.fakes.slack_api import SlackApiStub
-from tests.round_support import answer, jst, member, outbox_rows
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
