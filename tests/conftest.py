@@ -15,7 +15,10 @@ import hashlib
 import hmac
 import json
 import os
+import queue
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -341,9 +344,10 @@ def any_bot(catalog_engine: Engine, now: datetime) -> Bot:
 
 # --- platform drivers: the same conversation over a platform's own wire ------------------------------
 #
-# `SlackWorkspace` (signed Slack requests in, the stub's recorded Web API calls out) and `LineBot`
-# (signed LINE webhooks into the served app, the stand-in Messaging API's calls out) speak each
-# platform's format through the official SDKs; both offer say / tap / settle like `Bot`.
+# `SlackWorkspace` (signed Slack requests in, the stub's recorded Web API calls out), `LineBot`
+# (signed LINE webhooks into the served app, the stand-in Messaging API's calls out) and
+# `ConsoleProcess` (a running `kaikaku chat`) speak each platform's own format; like `Bot` they say
+# and read replies (Slack and LINE also tap and settle).
 
 SLACK_USER = "U0TANAKA"
 DM = "D" + SLACK_USER
@@ -537,3 +541,35 @@ class LineBot:
         self.closing = True
         self.server.close()
         self.adapter.worker.shutdown(wait=True)
+
+
+KAIKAKU = [sys.executable, "-m", "bot"]
+
+
+class ConsoleProcess:
+    """A running `kaikaku chat` (the console platform's own wire: stdin and stdout) fed line by
+    line; replies are read as they come. `kill` stops it as a crash would."""
+
+    def __init__(self, env: dict[str, str], user: str) -> None:
+        self.proc = subprocess.Popen([*KAIKAKU, "chat", "--user", user], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env=env)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def say(self, text: str, expect: str, timeout: float = 20) -> str:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+        seen, deadline = "", time.monotonic() + timeout
+        while expect not in seen:
+            seen += self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        return seen
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=10)
