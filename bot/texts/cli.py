@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.texts import reporting as _reporting
+
 # --- help ------------------------------------------------------------------------------------------
 
 HELP_APP = "kaikaku-bot: 行政改革実施計画の進捗報告ボット"
@@ -58,11 +60,11 @@ NO_MEMBERS = "登録されたメンバーはいません。"
 RESULTS_SHEET = "実施結果"
 RESULTS_BOOK_TITLE = "{fy} 実施結果"
 RESULTS_WRITTEN = "{fy}の実施結果 {n}件を {path} に書き出しました。"
-RESULTS_MET = {True: "達成", False: "未達成"}
+RESULTS_MET = {True: _reporting.MET, False: _reporting.NOT_MET}
 RESULTS_COLUMNS = {
-    "no": "No.", "fy": "年度", "department": "担当課", "title": "取組", "status": "状態",
-    "progress": "取組状況", "result_text": "実施結果", "rating": "自己評価",
-    "metric": "指標", "value": "実績値", "unit": "単位", "typed": "入力", "basis": "見込み/確定",
+    "no": "No.", "fy": _reporting.FIELD_FY, "department": "担当課", "title": "取組", "status": "状態",
+    "progress": _reporting.FIELD_PROGRESS, "result_text": _reporting.FIELD_RESULT, "rating": _reporting.FIELD_RATING,
+    "metric": "指標", "value": _reporting.FIELD_ACTUAL, "unit": "単位", "typed": "入力", "basis": _reporting.FIELD_BASIS,
     "rate": "達成率", "met": "達成", "method": "算定方法",
     "reported_by": "報告者", "reported_at": "報告日時", "revision": "版",
 }
