@@ -182,7 +182,7 @@ def test_the_harness_drives_any_platform_by_taps_and_a_clock(bot: Bot) -> None:
     for platform in ("console", "slack", "line"):
         user = bot.member(f"u-{platform}", "危機管理課", platform=platform)
         home = bot.replies(user, platform=platform, event="status")
-        assert "未提出 3件" in home[0].text
+        assert "未着手 3件" in home[0].text
         assert "令和8年度の実施結果を報告します" in bot.tap(user, "報告する", platform=platform)
     bot.later(hours=25)
     assert "24時間以上たちました" in bot.say("u-console", "1")
