@@ -258,6 +258,9 @@ def outbox_rows(engine: Engine) -> list[OutboxMessage]:
         return list(s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
+DESK = ("desk", "")  # Bot.ask's default asker: the coordinating division's staff
+
+
 class Bot:
     """The whole bot on one database. `say` returns the replies as the console prints them,
     `replies` the neutral replies themselves; `tap` sends a choice of the latest replies by its
@@ -299,11 +302,16 @@ class Bot:
         assert value is not None, f"no choice {label!r} in {[c.label for c in choices]}"
         return self.say(user, value=value, platform=platform)
 
-    def ask(self, text: str, member: tuple[str, str] | None = None) -> list[Reply]:
-        """A question answered as the router's last handler would, as `member` (platform, user)."""
+    def ask(self, text: str, member: tuple[str, str] | None = DESK) -> list[Reply]:
+        """A question answered as the router's last handler would, as `member` (platform, user); by
+        default as the coordinating division's staff (who sees every department's results, not
+        stored); None: as someone not registered."""
         with session_scope(self.engine) as s:
             who = None
-            if member is not None:
+            if member == DESK:
+                who = Member(platform="console", user_id="desk", role="staff",
+                             department=find_department(s, self.settings.coordinator_department))
+            elif member is not None:
                 who = s.scalar(select(Member).where(Member.platform == member[0], Member.user_id == member[1]))
             return answers.answer(s, text, member=who, now=self.settings.now(), settings=self.settings)
 
