@@ -12,7 +12,7 @@ from bot.core.config import Settings
 from bot.dashboard.links import issue_link
 from bot.storage.db import session_scope
 from bot.storage.models import Department, Measure, MeasureDepartment, Report
-from tests.round_support import answer, jst, member
+from tests.conftest import answer, jst, member
 
 MID_ROUND = jst(2027, 3, 24, 10, 0)  # 令和8年度's round: opened Feb 1, deadline Apr 30
 SECRET = "dashboard-test-secret"

@@ -291,7 +291,7 @@ def test_a_return_needs_a_reason_and_staff_cannot_review(seeded: Engine, conf: S
 
 
 def test_nobody_reviews_their_own_report_from_the_page(seeded: Engine, conf: Settings) -> None:
-    from tests.round_support import member
+    from tests.conftest import member
 
     member(seeded, "console", "tanaka", "危機管理課", role="manager")  # 田中 becomes a manager: his own report
     client = client_for(seeded, conf)

@@ -19,8 +19,8 @@ from bot.core.outbox import deliver_due
 from bot.storage.db import session_scope
 from bot.storage.models import Member
 from bot.texts import labels
+from tests.conftest import answer, jst, member, outbox_rows
 from tests.fakes.slack_api import SlackApiStub
-from tests.round_support import answer, jst, member, outbox_rows
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

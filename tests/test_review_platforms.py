@@ -23,10 +23,11 @@ from bot.people.members import add_member
 from bot.reporting import reports
 from bot.storage import audit
 from bot.storage.db import session_scope
+from tests.conftest import DM, SlackWorkspace, flask_transport, texts_of
+from tests.conftest import SLACK_USER as USER
 from tests.fakes import slack_requests as sr
 from tests.fakes.line_api import PUSH, Call, FakeLineApi
 from tests.fakes.slack_api import SlackApiStub
-from tests.slack_workspace import DM, USER, SlackWorkspace, flask_transport, texts_of
 from tests.test_line import TOKEN, Bot, line_settings
 from tests.test_slack import slack_settings
 

@@ -27,9 +27,10 @@ from bot.handlers.slack.api import SlackSender
 from bot.people.members import add_member, find_member
 from bot.storage.db import session_scope
 from bot.storage.models import InboundEvent, Report
+from tests.conftest import DM, SlackWorkspace, flask_transport, inbound_count, texts_of
+from tests.conftest import SLACK_USER as USER
 from tests.fakes import slack_requests as sr
 from tests.fakes.slack_api import SlackApiStub
-from tests.slack_workspace import DM, USER, SlackWorkspace, flask_transport, inbound_count, texts_of
 
 
 @pytest.fixture
