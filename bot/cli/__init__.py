@@ -28,10 +28,18 @@ purge.register(app)
 
 def main() -> None:
     """Every command: an unusable database is one line on stderr (exit 1), not a traceback."""
+    from pydantic import ValidationError
+
     from bot.cli.common import database_problem, settings
+    from bot.texts.ops import SETTING_INVALID
 
     try:
         app()
+    except ValidationError as exc:  # a setting of the wrong shape: name it, never echo its value
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper()
+            print(SETTING_INVALID.format(name=name, reason=error["msg"]), file=sys.stderr)
+        raise SystemExit(2) from None
     except Exception as exc:
         problem = database_problem(exc, settings().database_url)
         if problem is None:
