@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from bot.cli import ask, catalog, chat, members, purge, results, schedule, setup
+from bot.cli import ask, backup, catalog, chat, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.add_typer(results.app, name="results", help="実施結果の書き出し: ex
 app.add_typer(line_cli.app, name="line", help="LINE: 今月のプッシュ送信数と上限")
 schedule.register(app)
 purge.register(app)
+backup.register(app)
 
 
 def main() -> None:

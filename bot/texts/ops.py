@@ -47,7 +47,7 @@ BACKUP_PG_NO_TOOL = (
     "PostgreSQL のバックアップには pg_dump を使います(このマシンには見つかりません)。"
     "次のように実行してください:\n{recipe}"
 )
-BACKUP_PG_FAILED = "pg_dump が失敗しました: {reason}"
+BACKUP_FAILED = "バックアップを書き出せませんでした: {reason}"
 
 # --- kaikaku line richmenu --------------------------------------------------------------------------
 
