@@ -8,6 +8,7 @@ import typer
 
 from bot.cli import ask, backup, catalog, chat, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
+from bot.cli import slack as slack_cli
 
 app = typer.Typer(
     add_completion=False,
@@ -22,6 +23,7 @@ chat.register(app)
 ask.register(app)
 app.add_typer(results.app, name="results", help="実施結果の書き出し: export")
 app.add_typer(line_cli.app, name="line", help="LINE: 今月のプッシュ送信数と上限")
+app.add_typer(slack_cli.app, name="slack", help="Slack: アプリのマニフェスト")
 schedule.register(app)
 purge.register(app)
 backup.register(app)

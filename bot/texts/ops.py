@@ -63,3 +63,11 @@ RICHMENU_NAME = "kaikaku-bot メニュー"
 RICHMENU_CHAT_BAR = "メニュー"
 RICHMENU_BUTTONS = (("報告", "報告"), ("状況", "状況"), ("ダッシュボード", "ダッシュボード"), ("ヘルプ", "ヘルプ"))
 RICHMENU_CAPTIONS = ("実施結果を報告する", "課の提出状況", "一覧をブラウザで", "使い方")
+
+# --- kaikaku slack manifest -------------------------------------------------------------------------
+
+SLACK_APP_DESCRIPTION = "行政改革実施計画の実施結果を集め、締切前にお知らせし、質問に答えるボットです。"
+SLACK_COMMAND_DESCRIPTION = "実施結果の報告、課の状況、計画についての質問"
+SLACK_COMMAND_HINT = "報告 | 状況 | No.34の目標は?"
+SLACK_MANIFEST_WHERE = "--url(公開する https の URL)か --socket-mode のどちらかを指定してください。"
+SLACK_MANIFEST_NOT_HTTPS = "--url は https:// で始まる URL を指定してください(Slack は https にしか送りません): {url}"
