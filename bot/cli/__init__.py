@@ -22,7 +22,7 @@ app.add_typer(members.app, name="members", help="チャットアカウントと�
 chat.register(app)
 ask.register(app)
 app.add_typer(results.app, name="results", help="実施結果の書き出し: export")
-app.add_typer(line_cli.app, name="line", help="LINE: 今月のプッシュ送信数と上限")
+app.add_typer(line_cli.app, name="line", help="LINE: プッシュ送信数と上限(usage)、リッチメニュー(richmenu)")
 app.add_typer(slack_cli.app, name="slack", help="Slack: アプリのマニフェスト")
 schedule.register(app)
 purge.register(app)

@@ -62,7 +62,7 @@ RICHMENU_IMAGE_WRITTEN = "リッチメニューの画像を書き出しました
 RICHMENU_NAME = "kaikaku-bot メニュー"
 RICHMENU_CHAT_BAR = "メニュー"
 RICHMENU_BUTTONS = (("報告", "報告"), ("状況", "状況"), ("ダッシュボード", "ダッシュボード"), ("ヘルプ", "ヘルプ"))
-RICHMENU_CAPTIONS = ("実施結果を報告する", "課の提出状況", "一覧をブラウザで", "使い方")
+RICHMENU_CAPTIONS = ("実施結果の報告", "課の提出状況", "一覧をブラウザで", "使い方")
 
 # --- kaikaku slack manifest -------------------------------------------------------------------------
 
@@ -71,3 +71,4 @@ SLACK_COMMAND_DESCRIPTION = "実施結果の報告、課の状況、計画につ
 SLACK_COMMAND_HINT = "報告 | 状況 | No.34の目標は?"
 SLACK_MANIFEST_WHERE = "--url(公開する https の URL)か --socket-mode のどちらかを指定してください。"
 SLACK_MANIFEST_NOT_HTTPS = "--url は https:// で始まる URL を指定してください(Slack は https にしか送りません): {url}"
+RICHMENU_DRY_RUN_NEEDS_IMAGE = "--dry-run には --image で画像の書き出し先を指定してください。"
