@@ -69,7 +69,7 @@ def draw() -> bytes:
         left, centre = i * panel, i * panel + panel // 2
         pen.rounded_rectangle([left + MARGIN, MARGIN, left + panel - MARGIN, HEIGHT - MARGIN], radius=48,
                               fill=BUTTON, outline=DIVIDER, width=6)
-        label_font = big if big.getlength(label) <= inner else _fitted(label, inner, big.size)
+        label_font = big if big.getlength(label) <= inner else _fitted(label, inner, int(big.size))
         pen.text((centre, 360), label, font=label_font, fill=LABEL, anchor="mm")
         pen.rounded_rectangle([centre - 60, 500, centre + 60, 512], radius=6, fill=ACCENT)
         pen.text((centre, 620), caption, font=small, fill=CAPTION, anchor="mm")
