@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import version as package_version
+from typing import Annotated
 
 import typer
 
 from bot.cli import ask, backup, catalog, chat, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
+from bot.cli.help import JapaneseGroup
+from bot.texts.ops import CLI_APP_HELP, CLI_VERSION_HELP
 from bot.cli import slack as slack_cli
 
 app = typer.Typer(
-    add_completion=False,
+    cls=JapaneseGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help="kaikaku-bot: 行政改革実施計画の進捗報告ボット")
+    help=CLI_APP_HELP)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kaikaku-bot {package_version('kaikaku-bot')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=CLI_VERSION_HELP)] = False,
+) -> None:
+    """kaikaku-bot"""
 setup.register(app)
 setup.register_processes(app)
 app.add_typer(catalog.app, name="catalog", help="計画カタログ: export / import / assign")

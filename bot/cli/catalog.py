@@ -81,10 +81,15 @@ def import_(file: Path = typer.Argument(..., help="計画書のテキスト(シ�
 
 
 @app.command("unassigned")
-def unassigned() -> None:
+def unassigned(fmt: str = typer.Option("text", "--format", help="出力形式: text / json")) -> None:
     """Measures whose department the document does not give."""
+    if fmt not in ("text", "json"):
+        fail(f"--format は text / json のいずれかです(指定: {fmt})。")
     with session() as s:
         rows = unassigned_measures(s)
+        if fmt == "json":
+            print_json([{"no": m.no, "title": m.title} for m in rows])
+            return
         if not rows:
             typer.echo("担当課が未設定の取組はありません。")
         for m in rows:

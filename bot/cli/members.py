@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli.common import department_or_fail, fail, session, settings
+from bot.cli.common import department_or_fail, fail, print_json, session, settings
 from bot.core import platforms
 from bot.people.members import ROLES, add_member, list_members
 
@@ -56,10 +56,16 @@ def invite(
 
 
 @app.command("list")
-def list_() -> None:
+def list_(fmt: str = typer.Option("text", "--format", help="出力形式: text / json")) -> None:
     """Who is registered, by department."""
+    if fmt not in ("text", "json"):
+        fail(f"--format は text / json のいずれかです(指定: {fmt})。")
     with session() as s:
         rows = list_members(s)
+        if fmt == "json":
+            print_json([{"platform": m.platform, "user": m.user_id, "name": m.name, "department": m.department.name,
+                         "role": m.role} for m in rows])
+            return
         if not rows:
             typer.echo("登録されたメンバーはいません。")
         current = None

@@ -72,3 +72,63 @@ SLACK_COMMAND_HINT = "報告 | 状況 | No.34の目標は?"
 SLACK_MANIFEST_WHERE = "--url(公開する https の URL)か --socket-mode のどちらかを指定してください。"
 SLACK_MANIFEST_NOT_HTTPS = "--url は https:// で始まる URL を指定してください(Slack は https にしか送りません): {url}"
 RICHMENU_DRY_RUN_NEEDS_IMAGE = "--dry-run には --image で画像の書き出し先を指定してください。"
+
+# --- the command line's help (kaikaku --help): one language ----------------------------------------
+# Commands and options whose help is written in their modules in English get their Japanese here
+# (bot/cli/help.py applies it); "" is the command itself. tests/test_cli_help.py fails on any
+# command or option whose help has no Japanese.
+
+CLI_APP_HELP = "kaikaku-bot: 行政改革実施計画の実施結果を集めるボット(Slack・LINE・コンソール)"
+CLI_VERSION_HELP = "バージョンを表示して終了します。"
+CLI_BUILTIN_HELP = {
+    "--help": "このヘルプを表示して終了します。",
+    "--install-completion": "シェルの補完(Tab キー)を設定します。",
+    "--show-completion": "シェルの補完スクリプトを表示します(手で設定するとき)。",
+}
+CLI_PANELS = {
+    "OPTIONS_PANEL_TITLE": "オプション",
+    "COMMANDS_PANEL_TITLE": "コマンド",
+    "ARGUMENTS_PANEL_TITLE": "引数",
+    "ERRORS_PANEL_TITLE": "エラー",
+    "DEFAULT_STRING": "[既定: {}]",
+    "REQUIRED_LONG_STRING": "[必須]",
+    "ENVVAR_STRING": "[環境変数: {}]",
+    "ABORTED_TEXT": "中断しました。",
+    "RICH_HELP": "[blue]'{command_path} {help_option}'[/] で使い方を表示します。",
+}
+CLI_HELP: dict[str, dict[str, str]] = {
+    "init": {"": "データベースを作成・移行し、同梱の計画カタログを読み込みます(何度実行しても同じ結果です)。"},
+    "serve": {"": "Web プロセス: POST /slack/events、POST /line/webhook、GET /healthz、GET /metrics。"
+                  "起動前にスキーマと秘密情報を確かめます。"},
+    "scheduler": {"": "時計プロセス: 通知・督促・ダイジェストの送信と、生存確認(heartbeat)の記録。"},
+    "chat": {"": "コンソールのユーザーとしてボットと話します(1行に1メッセージ、選択肢は番号で)。",
+             "--user": "コンソールのユーザーID(`kaikaku members add --platform console` で登録)"},
+    "ask": {"": "質問へのボットの答えを表示します(何も保存しません)。"},
+    "remind": {"": "その時刻に送るべき通知を送ります(--dry-run: 送らずに一覧表示)。"},
+    "digest": {"": "取りまとめ課あての週次ダイジェストを送ります(--dry-run: 送らずに表示)。"},
+    "outbox": {"": "送信待ち・送信済みのメッセージ: キー、プラットフォーム、宛先、種類、状態、試行回数、時刻。",
+               "--status": "状態で絞り込み: queued / sending / sent / failed",
+               "--limit": "表示する件数の上限"},
+    "purge": {"": "処理済みの受信イベント、配信済みの送信メッセージ、古い登録コードの失敗記録を削除します。"},
+    "catalog export": {"": "計画カタログを JSON で表示します(INTERFACE.md の形)。",
+                       "--format": "出力形式: json"},
+    "catalog import": {"": "計画書のテキストをカタログに読み込みます(計画書でなければ何も変えません)。"},
+    "catalog unassigned": {"": "計画書に担当課の記載がない取組の一覧です。"},
+    "catalog assign": {"": "取組に担当課を割り当てます(取りまとめ課の判断)。",
+                       "no": "取組の番号(例 34)", "department": "課の名前"},
+    "members add": {"": "チャットのアカウントを課に登録します。",
+                    "--platform": "プラットフォーム: slack / line / console",
+                    "--user": "そのプラットフォームのユーザーID",
+                    "--role": "役割: staff(担当者)/ manager(管理職)/ coordinator(取りまとめ担当)",
+                    "--name": "表示名"},
+    "members invite": {"": "1回限りの登録コードを表示します。本人がボットに「登録 コード」と送ると登録されます。",
+                       "--role": "役割: staff(担当者)/ manager(管理職)/ coordinator(取りまとめ担当)",
+                       "--name": "表示名"},
+    "members list": {"": "登録されているメンバーを課ごとに表示します。"},
+    "results export": {"": "年度の実施結果を書き出します(取組・課ごとに最新の版)。",
+                       "--format": "出力形式: json / csv / xlsx"},
+    "line usage": {"": "今月の LINE プッシュ送信数、上限、残り、上限で送らなかった数。",
+                   "--format": "出力形式: text / json"},
+    "line richmenu show": {"--format": "出力形式: text / json"},
+}
+FORMAT_HELP = "出力形式: text / json"
