@@ -10,9 +10,9 @@ import typer
 
 from bot.cli import ask, backup, catalog, chat, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
+from bot.cli import slack as slack_cli
 from bot.cli.help import JapaneseGroup
 from bot.texts.ops import CLI_APP_HELP, CLI_VERSION_HELP
-from bot.cli import slack as slack_cli
 
 app = typer.Typer(
     cls=JapaneseGroup,
