@@ -12,13 +12,14 @@ from bot.cli import ask, backup, catalog, chat, members, purge, results, schedul
 from bot.cli import line as line_cli
 from bot.cli import slack as slack_cli
 from bot.cli.help import JapaneseGroup
-from bot.texts.ops import CLI_APP_HELP, CLI_VERSION_HELP
+from bot.texts import cli as say
+from bot.texts.ops import CLI_VERSION_HELP
 
 app = typer.Typer(
     cls=JapaneseGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help=CLI_APP_HELP)
+    help=say.HELP_APP)
 
 
 def _version(value: bool) -> None:
@@ -34,13 +35,13 @@ def _root(
     """kaikaku-bot"""
 setup.register(app)
 setup.register_processes(app)
-app.add_typer(catalog.app, name="catalog", help="計画カタログ: export / import / assign")
-app.add_typer(members.app, name="members", help="チャットアカウントと課の登録")
+app.add_typer(catalog.app, name="catalog", help=say.HELP_CATALOG)
+app.add_typer(members.app, name="members", help=say.HELP_MEMBERS)
 chat.register(app)
 ask.register(app)
-app.add_typer(results.app, name="results", help="実施結果の書き出し: export")
-app.add_typer(line_cli.app, name="line", help="LINE: プッシュ送信数と上限(usage)、リッチメニュー(richmenu)")
-app.add_typer(slack_cli.app, name="slack", help="Slack: アプリのマニフェスト")
+app.add_typer(results.app, name="results", help=say.HELP_RESULTS)
+app.add_typer(line_cli.app, name="line", help=say.HELP_LINE)
+app.add_typer(slack_cli.app, name="slack", help=say.HELP_SLACK)
 schedule.register(app)
 purge.register(app)
 backup.register(app)

@@ -78,7 +78,6 @@ RICHMENU_DRY_RUN_NEEDS_IMAGE = "--dry-run には --image で画像の書き出�
 # (bot/cli/help.py applies it); "" is the command itself. tests/test_cli_help.py fails on any
 # command or option whose help has no Japanese.
 
-CLI_APP_HELP = "kaikaku-bot: 行政改革実施計画の実施結果を集めるボット(Slack・LINE・コンソール)"
 CLI_VERSION_HELP = "バージョンを表示して終了します。"
 CLI_BUILTIN_HELP = {
     "--help": "このヘルプを表示して終了します。",
