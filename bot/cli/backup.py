@@ -16,8 +16,8 @@ from bot.texts import ops as t
 
 
 def backup(
-    out: Annotated[Path, typer.Option("--out", help="書き出し先のファイル")],
-    force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
+    out: Annotated[Path, typer.Option("--out", help=t.HELP_BACKUP_OUT)],
+    force: Annotated[bool, typer.Option("--force", help=t.HELP_BACKUP_FORCE)] = False,
 ) -> None:
     """データベースのバックアップ(SQLite: オンラインバックアップ、PostgreSQL: pg_dump)。"""
     conf = settings()

@@ -24,6 +24,7 @@ from bot.catalog.store import (
 from bot.cli.common import department_or_fail, fail, print_json, session
 from bot.japanese.fiscal_year import FiscalYear
 from bot.texts import cli as say
+from bot.texts.ops import FORMAT_HELP
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -82,7 +83,7 @@ def import_(file: Path = typer.Argument(..., help=say.HELP_PLAN_TEXT)) -> None:
 
 
 @app.command("unassigned")
-def unassigned(fmt: str = typer.Option("text", "--format", help="出力形式: text / json")) -> None:
+def unassigned(fmt: str = typer.Option("text", "--format", help=FORMAT_HELP)) -> None:
     """Measures whose department the document does not give."""
     if fmt not in ("text", "json"):
         fail(say.ONE_OF.format(option="format", choices="text / json", given=fmt))

@@ -42,7 +42,7 @@ def usage(
 
 
 richmenu_app = typer.Typer(no_args_is_help=True)
-app.add_typer(richmenu_app, name="richmenu", help="リッチメニュー(報告 / 状況 / ダッシュボード / ヘルプ): create / show / delete")
+app.add_typer(richmenu_app, name="richmenu", help=t.HELP_RICHMENU)
 
 
 def _menus() -> RichMenus:
@@ -69,8 +69,8 @@ def _line_errors() -> Iterator[None]:
 
 @richmenu_app.command("create")
 def richmenu_create(
-    image: Path | None = typer.Option(None, "--image", help="画像の書き出し先(確認用のPNG)"),
-    dry_run: bool = typer.Option(False, "--dry-run", help="LINE に送らず、画像を書き出すだけ(--image と一緒に)"),
+    image: Path | None = typer.Option(None, "--image", help=t.HELP_RICHMENU_IMAGE),
+    dry_run: bool = typer.Option(False, "--dry-run", help=t.HELP_RICHMENU_DRY_RUN),
 ) -> None:
     """リッチメニューを描いて登録し、全員の既定にします(以前の既定メニューは削除)。"""
     from bot.handlers.line.richmenu import draw

@@ -8,6 +8,7 @@ from bot.cli.common import department_or_fail, fail, print_json, session, settin
 from bot.core import platforms
 from bot.people.members import ROLES, add_member, list_members
 from bot.texts import cli as say
+from bot.texts.ops import FORMAT_HELP
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -57,7 +58,7 @@ def invite(
 
 
 @app.command("list")
-def list_(fmt: str = typer.Option("text", "--format", help="出力形式: text / json")) -> None:
+def list_(fmt: str = typer.Option("text", "--format", help=FORMAT_HELP)) -> None:
     """Who is registered, by department."""
     if fmt not in ("text", "json"):
         fail(say.ONE_OF.format(option="format", choices="text / json", given=fmt))

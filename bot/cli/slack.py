@@ -23,9 +23,9 @@ class ManifestFormat(StrEnum):
 
 @app.command("manifest")
 def manifest(
-    url: Annotated[str | None, typer.Option("--url", help="ボットを公開する URL(例 https://kaikaku.example.jp)")] = None,
-    socket_mode: Annotated[bool, typer.Option("--socket-mode", help="Socket Mode で接続する(公開 URL なし)")] = False,
-    fmt: Annotated[ManifestFormat, typer.Option("--format", help="yaml または json")] = ManifestFormat.yaml,
+    url: Annotated[str | None, typer.Option("--url", help=t.HELP_MANIFEST_URL)] = None,
+    socket_mode: Annotated[bool, typer.Option("--socket-mode", help=t.HELP_MANIFEST_SOCKET)] = False,
+    fmt: Annotated[ManifestFormat, typer.Option("--format", help=t.HELP_MANIFEST_FORMAT)] = ManifestFormat.yaml,
 ) -> None:
     """Slack アプリのマニフェストを表示します(「From an app manifest」に貼り付けます)。"""
     if not socket_mode and not url:

@@ -131,3 +131,11 @@ CLI_HELP: dict[str, dict[str, str]] = {
     "line richmenu show": {"--format": "出力形式: text / json"},
 }
 FORMAT_HELP = "出力形式: text / json"
+HELP_BACKUP_OUT = "書き出し先のファイル"
+HELP_BACKUP_FORCE = "既にあるファイルを上書きする"
+HELP_RICHMENU = "リッチメニュー(報告 / 状況 / ダッシュボード / ヘルプ): create / show / delete"
+HELP_RICHMENU_IMAGE = "画像の書き出し先(確認用のPNG)"
+HELP_RICHMENU_DRY_RUN = "LINE に送らず、画像を書き出すだけ(--image と一緒に)"
+HELP_MANIFEST_URL = "ボットを公開する URL(例 https://kaikaku.example.jp)"
+HELP_MANIFEST_SOCKET = "Socket Mode で接続する(公開 URL なし)"
+HELP_MANIFEST_FORMAT = "出力形式: yaml / json"
