@@ -122,3 +122,11 @@ def test_a_postgres_backup_restores_every_report(catalog_url: str, catalog_engin
             restored.dispose()
     finally:
         _drop_pg_db(name)
+
+
+def test_the_password_goes_by_the_environment_never_on_the_command_line() -> None:
+    url = make_url("postgresql+psycopg://kaikaku:s3cret-pw@db.example:5433/kaikaku?sslmode=require")
+    target, env = b.libpq(url)
+    assert target == "postgresql://kaikaku@db.example:5433/kaikaku?sslmode=require" and env["PGPASSWORD"] == "s3cret-pw"
+    for command in (b.pg_dump_command(url, Path("x.dump")), b.pg_restore_command(url, Path("x.dump"))):
+        assert not any("s3cret-pw" in part for part in command)

@@ -66,7 +66,8 @@ def libpq(url: URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    plain = url.set(drivername="postgresql", password=None)
+    plain = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
+                       query=url.query)  # (URL.set(password=None) would keep it)
     return plain.render_as_string(hide_password=False), env
 
 

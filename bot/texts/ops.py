@@ -42,7 +42,10 @@ DATABASE_DOWN = "database: {reason}"
 
 BACKUP_DONE = "バックアップを書き出しました: {path}({size:,}バイト、報告 {reports:,}件)"
 BACKUP_EXISTS = "{path} は既にあります。別の名前を指定するか、--force で上書きしてください。"
-BACKUP_PG_DONE = "pg_dump でバックアップを書き出しました: {path}({size:,}バイト)。復元: {restore}"
+BACKUP_PG_DONE = (
+    "pg_dump でバックアップを書き出しました: {path}({size:,}バイト)。"
+    "復元(パスワードは環境変数 PGPASSWORD か ~/.pgpass で渡します): {restore}"
+)
 BACKUP_PG_NO_TOOL = (
     "PostgreSQL のバックアップには pg_dump を使います(このマシンには見つかりません)。"
     "次のように実行してください:\n{recipe}"
