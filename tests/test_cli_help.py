@@ -74,3 +74,15 @@ def test_lists_print_json(cli_env: Path) -> None:
     assert [m["no"] for m in unassigned] == [2, 8, 41, 53, 65, 67, 69] and all(m["title"] for m in unassigned)
     bad = runner.invoke(app, ["members", "list", "--format", "xml"])
     assert bad.exit_code == 2 and "text / json" in bad.stderr
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["members", "add"], "オプション --platform を指定してください。"),
+    (["nosuch"], "コマンド「nosuch」はありません。"),
+    (["outbox", "--status", "x"], "--status は 'queued', 'sending', 'sent', 'failed' のいずれかです(指定: x)。"),
+    (["outbox", "--stat"], "オプション --stat はありません"),
+])
+def test_usage_errors_are_in_japanese(args: list[str], said: str) -> None:
+    result = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert said in result.stderr and "Missing" not in result.stderr and "No such" not in result.stderr

@@ -9,6 +9,7 @@ value), where click hands a command its parameters (`Command.get_params`, wrappe
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import typer.rich_utils
@@ -40,6 +41,27 @@ def _japanese_params(self: Command, ctx: Any) -> list[Any]:
 
 
 Command.get_params = _japanese_params  # type: ignore[method-assign]
+
+
+def japanese_error(message: str) -> str:
+    """A usage error in Japanese (unknown ones as they are)."""
+    for pattern, text in t.CLI_ERRORS:
+        match = re.fullmatch(pattern, message.strip(), re.DOTALL)
+        if match:
+            return text.format(*match.groups())
+    return message
+
+
+_print_error = typer.rich_utils.rich_format_error
+
+
+def _japanese_print_error(error: Any) -> None:
+    message = japanese_error(error.format_message())
+    error.format_message = lambda: message
+    _print_error(error)
+
+
+typer.rich_utils.rich_format_error = _japanese_print_error  # type: ignore[assignment]
 
 
 def localize(command: Any, path: str = "") -> None:

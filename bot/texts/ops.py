@@ -142,3 +142,16 @@ HELP_RICHMENU_DRY_RUN = "LINE に送らず、画像を書き出すだけ(--image
 HELP_MANIFEST_URL = "ボットを公開する URL(例 https://kaikaku.example.jp)"
 HELP_MANIFEST_SOCKET = "Socket Mode で接続する(公開 URL なし)"
 HELP_MANIFEST_FORMAT = "出力形式: yaml / json"
+# typer/click's usage errors (pattern → Japanese; a group is kept as it is)
+CLI_ERRORS = (
+    (r"Missing option '(.+)'\.", "オプション {0} を指定してください。"),
+    (r"Missing argument '(.+)'\.", "引数 {0} を指定してください。"),
+    (r"No such command '(.+)'\.", "コマンド「{0}」はありません。"),
+    (r"No such option: (\S+) \(Possible options: (.+)\)", "オプション {0} はありません(候補: {1})。"),
+    (r"No such option: (\S+) Did you mean (\S+)\?", "オプション {0} はありません({1} のことですか?)。"),
+    (r"No such option: (\S+)", "オプション {0} はありません。"),
+    (r"Invalid value for '(.+?)': (?:Value error, )?'(.*)' is not one of (.+)\.", "{0} は {2} のいずれかです(指定: {1})。"),
+    (r"Invalid value for '(.+?)': (?:Value error, )?(.+)", "{0} の値を使えません: {1}"),
+    (r"Option '(.+)' requires an argument\.", "オプション {0} には値が必要です。"),
+    (r"Got unexpected extra arguments? \((.+)\)", "余分な引数があります: {0}"),
+)
