@@ -287,7 +287,7 @@ TABLE: list[tuple[str, list[str], list[str]]] = [
     ("コミュニティ防災士の目標は?", ["No.34", "令和8年度の目標: コミュニティ防災士数 1,700名"], []),
     ("令和7年度の防災の目標", ["令和7年度の目標", "コミュニティ防災士数 1,600名", "策定済地区数 58地区", "No.5"], []),
     ("防災の計画", ["令和8年度の実施計画", "No.44"], []),
-    ("防災の進捗は?", ["報告状況", "No.34", "危機管理課 未提出", "道路建設課 未提出"], []),
+    ("防災の進捗は?", ["報告状況", "No.34", "危機管理課 未着手", "道路建設課 未着手"], []),
     ("LINE", ["No.21", "子育て支援課"], []),
     ("推進", ["ほか", "件"], []),
     ("検索 AI", ["No.2", "No.3"], []),
@@ -445,7 +445,7 @@ def test_results_show_the_latest_report(sqlite_catalog_engine: Engine, settings:
     for question in ["No.34の進捗は?", "No.34の実績", "no34の結果", "No.34の状況は?", "No.34は達成した?",
                      "No.34の令和8年度の実績"]:
         text = said(ask(sqlite_catalog_engine, settings, question))
-        assert "■危機管理課(提出済み・第2版)" in text, question
+        assert "■危機管理課(提出済・第2版)" in text, question
         assert "実施結果: 養成講座を3回開催し、150名が新たに資格を取得しました。" in text
         assert "進捗: 実施中 / 自己評価: B" in text
         assert "実績: コミュニティ防災士数 1,650名(見込み) / 目標 1,700名以上(累計) → 達成率 97.06%・未達成" in text
@@ -457,7 +457,7 @@ def test_a_draft_is_not_a_result(sqlite_catalog_engine: Engine, settings: Settin
     with session_scope(sqlite_catalog_engine) as s:
         add_report(s, 35, "危機管理課", status="draft", text="下書きの内容", at=_jst(2, 9))
     text = said(ask(sqlite_catalog_engine, settings, "No.35の進捗"))
-    assert "危機管理課: 作成中(未提出)" in text
+    assert "危機管理課: 下書き" in text
     assert "下書きの内容" not in text
 
 
@@ -465,7 +465,7 @@ def test_a_joint_measure_shows_each_department(sqlite_catalog_engine: Engine, se
     with session_scope(sqlite_catalog_engine) as s:
         add_report(s, 7, "人事課", status="approved", text="全庁で運用しています。", by="slack:U0123", at=_jst(1, 9))
     text = said(ask(sqlite_catalog_engine, settings, "No.7の実績は?"))
-    assert "■人事課(承認済み)" in text and "全庁で運用しています。" in text
+    assert "■人事課(承認済)" in text and "全庁で運用しています。" in text
     assert "報告: slack:U0123(2027年2月1日 09:00)" in text
     assert "デジタル行政戦略課: まだ報告されていません" in text
     assert text.index("人事課") < text.index("デジタル行政戦略課")
@@ -500,9 +500,9 @@ def test_a_department_s_reports(sqlite_catalog_engine: Engine, settings: Setting
         add_report(s, 44, "危機管理課", status="draft", at=_jst(2, 10))
     text = said(ask(sqlite_catalog_engine, settings, "危機管理課の進捗は?"))
     assert "危機管理課の令和8年度の報告状況: 3件中1件提出済み" in text
-    assert "No.34 コミュニティ防災士の育成人数(累計): 提出済み / コミュニティ防災士数 1,720名(確定)" in text
-    assert "No.35 女性防災士の育成人数: 未提出" in text
-    assert "No.44 地区防災計画の作成地区数(累計): 作成中(未提出)" in text
+    assert "No.34 コミュニティ防災士の育成人数(累計): 提出済 / コミュニティ防災士数 1,720名(確定)" in text
+    assert "No.35 女性防災士の育成人数: 未着手" in text
+    assert "No.44 地区防災計画の作成地区数(累計): 下書き" in text
 
 
 # --- status of the round -------------------------------------------------------------------------
@@ -569,7 +569,7 @@ def test_target_results_and_status_on_each_database(catalog_engine: Engine, now:
             {"metric": "収納率", "value": Decimal("98.50"), "unit": "%", "typed": "98.5%", "basis": "estimate",
              "achievement_rate": None, "met": False},))
     text = said(ask(catalog_engine, settings, "No.7の進捗"))
-    assert "■人事課(提出済み)" in text and "報告: 田中さん(2027年2月2日 15:30)" in text
+    assert "■人事課(提出済)" in text and "報告: 田中さん(2027年2月2日 15:30)" in text
     assert "デジタル行政戦略課: まだ報告されていません" in text
     status = said(ask(catalog_engine, settings, "未提出の課は?"))
     assert "・介護保険課" not in status and "2件が提出済み" in status

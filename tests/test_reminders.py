@@ -122,7 +122,7 @@ def test_a_returned_report_is_open_again(sqlite_catalog_engine: Engine) -> None:
         answer(sqlite_catalog_engine, no, "危機管理課", jst(2027, 2, 3))
     answer(sqlite_catalog_engine, 34, "危機管理課", jst(2027, 2, 4), status="returned")
     [nudge] = plan_at(sqlite_catalog_engine, Settings(), 2027, 2, 8)
-    assert nudge.measures == (34,) and "差し戻し" in nudge.replies[0].text
+    assert nudge.measures == (34,) and "差戻し" in nudge.replies[0].text
 
 
 def test_the_final_notice_and_the_escalation_to_managers(sqlite_catalog_engine: Engine) -> None:

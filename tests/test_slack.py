@@ -156,7 +156,7 @@ def published_home(workspace: SlackWorkspace, user: str) -> str:
 
 def test_app_home_shows_the_department_and_a_report_button(workspace: SlackWorkspace) -> None:
     home = published_home(workspace, USER)
-    assert "危機管理課" in home and "No.34" in home and "未提出" in home and "報告 34" in home
+    assert "危機管理課" in home and "No.34" in home and "未着手" in home and "報告 34" in home
     assert "報告する" in home
 
 

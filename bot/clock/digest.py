@@ -129,6 +129,8 @@ class Digest:
             t.DIGEST_PERIOD.format(open=format_day(self.round.open_day), deadline=format_day(self.round.deadline)),
             t.DIGEST_OVERALL.format(rate=format_rate(status.rate), submitted=status.responded, total=status.total,
                                     done=len(status.done_departments), depts=len(status.departments)),
+            t.DIGEST_APPROVAL.format(rate=format_rate(status.approval_rate), approved=status.approved,
+                                     submitted=status.counts["submitted"], returned=status.counts["returned"]),
             "",
         ]
         if self.new_reports:
@@ -172,6 +174,7 @@ class Digest:
         lines = [t.DIGEST_DEPTS_HEADING]
         for i, s in enumerate(behind[:limit] if limit else behind, start=1):
             extra = (t.DIGEST_DEPT_DRAFTS.format(n=len(s.drafts)) if s.drafts else "")
+            extra += t.DIGEST_DEPT_RETURNED.format(n=s.count("returned")) if s.count("returned") else ""
             extra += t.DIGEST_DEPT_UNREACHABLE if s.department_id not in self.reachable else ""
             lines.append(t.DIGEST_DEPT_LINE.format(i=i, name=s.name, rate=format_rate(s.rate), submitted=s.responded,
                                                    total=s.total, extra=extra))

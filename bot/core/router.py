@@ -58,9 +58,10 @@ def handlers() -> list[Handler]:
     from bot.dialogs import manager
     from bot.people import linking, profile, registration  # noqa: F401  (profile registers the 設定 dialog)
     from bot.reporting import handler as reporting  # registers the report dialog
+    from bot.reporting import review  # registers the 差戻し dialog
 
-    return [event_handler, linking.handle, registration.handle, manager.handle, reporting.handle, help_handler,
-            answers.handle]
+    return [event_handler, linking.handle, registration.handle, review.handle, manager.handle, reporting.handle,
+            help_handler, answers.handle]
 
 
 def route(settings: Settings, engine: Engine, incoming: Incoming,

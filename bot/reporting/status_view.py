@@ -23,9 +23,9 @@ def status_view(ctx: Context) -> list[Reply]:
     fy = reports.report_fy(ctx.settings, ctx.now)
     status = department_status(ctx.session, member.department_id, fy)
     measures = status.measures if status else ()
-    done = status.responded if status else 0
-    summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, done=done,
-                                        total=len(measures), missing=len(measures) - done)
+    counts = {state: (status.count(state) if status else 0) for state in labels.STATUS}
+    summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, total=len(measures),
+                                        drafts=counts.pop("draft"), **counts)
     view = [Reply(summary, (Choice(say.STATUS_REPORT, notices.REPORT_COMMAND),))]
     for item in measures:
         label = labels.STATUS[item.state]

@@ -14,7 +14,8 @@ LINKED = "{who} さんを{department}({role})として登録しました。"
 
 # The status view
 STATUS_TITLE = "行政改革 実施結果の報告"
-STATUS_SUMMARY = "{department} の{fy}の報告状況\n提出済み {done}件 / 全{total}件(未提出 {missing}件)"
+STATUS_SUMMARY = ("{department} の{fy}の報告状況(全{total}件)\n"
+                  "承認済 {approved}件・提出済 {submitted}件・差戻し {returned}件・下書き {drafts}件・未着手 {missing}件")
 STATUS_REPORT = "報告する"
 STATUS_ITEM = "{mark} No.{no} {title}\n{label}"
 STATUS_DRAFT_PENDING = "(修正の下書きあり)"
