@@ -22,6 +22,7 @@ from bot.core.messages import Choice, Reply
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
 from bot.reporting.round_status import RoundStatus
+from bot.texts import people as people_texts
 from bot.texts.labels import BASIS, PROGRESS, STATUS
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
@@ -290,7 +291,7 @@ def results(
             state = "まだ報告されていません" if r is None else _STATUS.get(r.status, r.status)
             lines.append(f"■{name}: {state}。")
             continue
-        submitted_any = True
+        submitted_any = submitted_any or not r.hidden  # a hidden result: the target is still for anyone
         lines.extend(_report_lines(m, r, targets, tz))
     if targets and not submitted_any:
         lines.append(f"{label}の目標: " + " / ".join(target_phrase(t, m) for t in targets))
@@ -303,6 +304,8 @@ def results(
 def _report_lines(m: MeasureView, r: ReportView, targets: Sequence[TargetView], tz: tzinfo) -> list[str]:
     status = _STATUS.get(r.status, r.status)
     lines = [f"■{r.department}({status}" + (f"・第{r.revision}版" if r.revision > 1 else "") + ")"]
+    if r.hidden:
+        return [lines[0] + people_texts.RESULTS_OTHER_DEPARTMENT]
     if r.result_text:
         lines.append(f"実施結果: {r.result_text}")
     extra = [f"進捗: {PROGRESS.get(r.progress, r.progress)}" if r.progress else "", f"自己評価: {r.rating}" if r.rating else ""]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import ask, backup, catalog, chat, members, purge, results, schedule, setup
+from bot.cli import ask, audit, backup, catalog, chat, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
 from bot.cli import slack as slack_cli
 from bot.cli.help import JapaneseGroup
@@ -45,6 +45,7 @@ app.add_typer(slack_cli.app, name="slack", help=say.HELP_SLACK)
 schedule.register(app)
 purge.register(app)
 backup.register(app)
+audit.register(app)
 
 
 def main() -> None:

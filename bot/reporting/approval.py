@@ -2,7 +2,7 @@
 
 Reviewers of a department are its managers; a department with no manager registered is reviewed
 by the coordinating division (its coordinators and managers), which may also review any report.
-Who may review is decided in one place, `can_review`.
+Who may review is decided by `bot.people.permissions.can_review` (asked through `can_review` here).
 
 Reviews are serialised with submissions (`reports.lock_report`), so of two reviewers pressing 承認
 at once one wins and the other is refused; a reviewer who looked at a revision that has since been
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.catalog.store import measure_by_no
 from bot.core.config import Settings
+from bot.people import permissions
 from bot.people.members import find_member
 from bot.reporting import reports
 from bot.storage import audit
@@ -85,12 +86,6 @@ def same_person(session: Session, member: Member, key: str | None) -> bool:
 # --- who reviews -----------------------------------------------------------------------------------
 
 
-def _coordinating(member: Member, settings: Settings) -> bool:
-    """A reviewer of the coordinating division: a coordinator, or a manager of that division."""
-    return member.role == "coordinator" or (
-        member.role == "manager" and member.department.name == settings.coordinator_department)
-
-
 def reviewers(session: Session, settings: Settings, department_id: int) -> list[Member]:
     """The department's managers; if none is registered, the coordinating division's reviewers."""
     managers = list(session.scalars(
@@ -109,12 +104,9 @@ def division_reviewers(session: Session, settings: Settings) -> list[Member]:
 
 
 def can_review(session: Session, settings: Settings, member: Member | None, department_id: int) -> bool:
-    """Whether `member` may approve or return the department's reports (the one place that decides)."""
-    if member is None:
-        return False
-    if member.role == "manager" and member.department_id == department_id:
-        return True
-    return _coordinating(member, settings)
+    """Whether `member` may approve or return the department's reports: asked of
+    `bot.people.permissions`, the one place that decides who may see and do what."""
+    return permissions.can_review(session, settings, member, department_id)
 
 
 # --- reviewing -------------------------------------------------------------------------------------

@@ -16,10 +16,12 @@ from bot.core.context import Context
 from bot.core.messages import Reply
 from bot.dialogs.manager import MANAGER, Arguments, Entry
 from bot.dialogs.model import render
+from bot.people import permissions
 from bot.people.members import is_coordinator
 from bot.reporting import reports
 from bot.reporting.review_notices import waiting_for, waiting_reply
 from bot.reporting.round_status import MeasureState, department_status
+from bot.texts import people as people_texts
 
 REPORT_DIALOG = "report"
 # 報告 / 報告 34 / 報告 No.34 / No.34を報告 / 34番の報告 / 報告します (after NFKC)
@@ -83,6 +85,8 @@ def status(ctx: Context) -> list[Reply]:
     """`状況`: the user's department, each measure approved / submitted / returned / draft / missing."""
     if ctx.member is None:
         return [Reply(texts.UNREGISTERED)]
+    if not permissions.viewer(ctx.member, ctx.settings, ctx.incoming.direct).sees_status:
+        return [Reply(people_texts.RESULTS_IN_GROUP)]  # a group or channel: anyone may be reading
     fy = reports.report_fy(ctx.settings, ctx.now)
     home = ctx.member.department.name
     dept = department_status(ctx.session, ctx.member.department_id, fy)

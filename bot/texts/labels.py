@@ -36,5 +36,6 @@ AUDIT_ACTION = {
     "unassign": "担当課の割り当て解除",
     "catalog_load": "取組一覧の読み込み",
     "code_issue": "登録コードの発行",
+    "import": "過去の実績の取り込み",
 }
 """What an audit entry records (bot.storage.audit)."""

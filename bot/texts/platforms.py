@@ -6,7 +6,7 @@ GREETING = "友だち追加ありがとうございます。行政改革実施�
 UNSUPPORTED = "申し訳ありません。文字のメッセージだけを読み取れます。「ヘルプ」で使い方を表示します。"
 
 # `登録 @user 課名 [役割]`
-LINK_ONLY_COORDINATOR = "ほかの方の登録は、デジタル行政戦略課(取りまとめ担当)の方だけが行えます。"
+LINK_ONLY_COORDINATOR = "ほかの方の登録は、取りまとめ担当(役割: 取りまとめ担当)の方だけが行えます。"
 LINK_UNKNOWN_DEPARTMENT = "課「{name}」は計画にありません。{hint}"
 LINK_NEAR = "近い名前: {names}"
 LINK_UNKNOWN_ROLE = "役割「{role}」は分かりませんでした。担当者・管理職・取りまとめ担当のいずれかでご指定ください。"

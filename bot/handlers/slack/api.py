@@ -179,3 +179,17 @@ class SlackSender:
     def send(self, recipient: str, replies: Sequence[Reply], *, key: str | None = None) -> None:
         """Deliver or raise; with a key, a part already in the conversation is not posted again."""
         self.poster.deliver(self.channel_of(recipient), rendered(replies), key=key, check_first=key is not None)
+
+
+def display_name(settings: Settings, user: str) -> str | None:
+    """The name Slack shows for `user` (users.info: display name, else real name); None if unknown."""
+    if settings.slack_bot_token is None:
+        return None
+    try:
+        answer = make_client(settings).users_info(user=user)
+    except (SlackApiError, OSError, http.client.HTTPException) as exc:
+        log.warning("users.info failed: %s", exc)
+        return None
+    profile = (answer.get("user") or {}).get("profile") or {}
+    name = str(profile.get("display_name") or profile.get("real_name") or "").strip()
+    return name or None

@@ -20,6 +20,7 @@ BOT_EVENTS: dict[str, tuple[str, ...]] = {
     "message": ("message.im",),
     "app_mention": ("app_mention",),
     "app_home_opened": ("app_home_opened",),
+    "user_change": ("user_change",),  # a registered member's display name follows Slack's
 }
 COMMANDS: dict[str, dict[str, Any]] = {
     "/kaikaku": {"description": t.SLACK_COMMAND_DESCRIPTION, "usage_hint": t.SLACK_COMMAND_HINT,
@@ -43,6 +44,7 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "message.im": ("im:history",),
     "app_mention": ("app_mentions:read",),
     "app_home_opened": (),
+    "user_change": ("users:read",),
 }
 
 
