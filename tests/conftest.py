@@ -204,6 +204,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """Environment for in-process CLI runs: a fresh SQLite file in tmp_path."""
     db = tmp_path / "cli.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("KAIKAKU_ENV_FILE", "")  # a developer's .env must not reach the tests
     monkeypatch.setenv("SECRET_KEY", "test-secret-key-for-the-cli")  # `members invite` requires one
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()

@@ -187,13 +187,13 @@ def outbox(
             typer.echo("")
 
 
-def run_scheduler() -> None:
+def run_scheduler(eng: Engine) -> None:
     """The clock process: catch up once, then run the jobs until stopped (SIGTERM or Ctrl-C)."""
+    from bot.clock.heartbeat import beat, real_now
     from bot.clock.scheduler import build_scheduler, tick
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     s = settings()
-    eng = engine()
+    beat(eng, started_at=real_now())
     platforms = install_senders(s, eng)
     log.info("clock starting; senders: %s", ", ".join(platforms))
     caught_up = tick(eng, s)

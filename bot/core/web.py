@@ -8,11 +8,13 @@ Each platform in the registry (bot.core.platforms) with a web side offers
 from __future__ import annotations
 
 import logging
+import time
+from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, g, jsonify, request
 from sqlalchemy import Engine, text
 
-from bot.core import platforms
+from bot.core import metrics, platforms
 from bot.core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -21,12 +23,29 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, engine: Engine) -> Flask:
     app = Flask("kaikaku")
     app.config["KAIKAKU_PLATFORMS"] = []
+    store = metrics.store_registry(engine, settings)
 
     @app.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        return jsonify(status="ok", platforms=app.config["KAIKAKU_PLATFORMS"])
+        body, ok = health(settings, engine)
+        body["platforms"] = app.config["KAIKAKU_PLATFORMS"]
+        return jsonify(body), 200 if ok else 503
+
+    @app.get("/metrics")
+    def prometheus() -> Response:
+        return Response(metrics.exposition(store), content_type=metrics.CONTENT_TYPE)
+
+    @app.before_request
+    def started() -> None:
+        g.kaikaku_started = time.perf_counter()
+
+    @app.after_request
+    def timed(response: Response) -> Response:
+        started = g.get("kaikaku_started")
+        if started is not None:
+            route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+            metrics.request_done(route, response.status_code, time.perf_counter() - started)
+        return response
 
     from bot import dashboard
 
@@ -43,6 +62,28 @@ def create_app(settings: Settings, engine: Engine) -> Flask:
         if mounted:
             app.config["KAIKAKU_PLATFORMS"].append(platform.name)
     return app
+
+
+def health(settings: Settings, engine: Engine) -> tuple[dict[str, Any], bool]:
+    """The database answers and the clock is not stale (a clock never seen is reported, not failed:
+    a web process may run alone, e.g. in development)."""
+    from bot.clock.heartbeat import health as clock_health
+    from bot.texts import ops as t
+
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        clock = clock_health(engine, settings.clock_stale_seconds)
+    except Exception as exc:  # the database away: say so, do not raise a 500 with a traceback
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        return {"status": "unavailable", "reasons": [t.DATABASE_DOWN.format(reason=reason)]}, False
+    reasons = []
+    if clock.state == "stale":
+        reasons.append(t.CLOCK_STALE.format(age=clock.age_seconds, limit=settings.clock_stale_seconds))
+    body: dict[str, Any] = {"status": "unavailable" if reasons else "ok", "clock": clock.as_dict()}
+    if reasons:
+        body["reasons"] = reasons
+    return body, not reasons
 
 
 def serve(settings: Settings, engine: Engine) -> None:

@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.core import inbox
+from bot.core import inbox, metrics
+from bot.core.logs import event_context
 
 log = logging.getLogger(__name__)
 Process = Callable[[dict[str, Any]], None]
@@ -48,13 +49,16 @@ class EventWorker:
             payload = inbox.claim(self.engine, row_id)
         if payload is None:
             return
-        try:
-            self.process(payload)
-        except Exception as exc:  # kept as failed: retried by retry_failed() or on the next start
-            log.exception("%s event %s failed", self.platform, row_id)
-            inbox.finish(self.engine, row_id, self.clock(), error=f"{type(exc).__name__}: {exc}")
-            return
-        inbox.finish(self.engine, row_id, self.clock())
+        with event_context(f"{self.platform}:{payload.get('id') or row_id}"):
+            try:
+                self.process(payload)
+            except Exception as exc:  # kept as failed: retried by retry_failed() or on the next start
+                log.exception("%s event %s failed", self.platform, row_id)
+                inbox.finish(self.engine, row_id, self.clock(), error=f"{type(exc).__name__}: {exc}")
+                metrics.event_in(self.platform, "failed")
+                return
+            inbox.finish(self.engine, row_id, self.clock())
+            metrics.event_in(self.platform, "processed")
 
     def start(self) -> None:
         """What a web process does once on start: finish what an earlier process left, then keep

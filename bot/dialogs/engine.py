@@ -439,7 +439,12 @@ def start(dialog: Dialog, env: Env, data: Mapping[str, Any] | None = None,
 
 def advance(dialog: Dialog, state: State, incoming: Incoming, env: Env,
             registry: Registry = REGISTRY) -> tuple[State | Ended, list[Reply]]:
-    return Engine(dialog, env, registry).advance(state, incoming)
+    from bot.core import metrics
+
+    after, replies = Engine(dialog, env, registry).advance(state, incoming)
+    result = after.reason if isinstance(after, Ended) else "next" if after.step != state.step else "again"
+    metrics.dialog_step(dialog.name, result)
+    return after, replies
 
 
 def cancel(dialog: Dialog, state: State, env: Env, registry: Registry = REGISTRY) -> tuple[Ended, list[Reply]]:

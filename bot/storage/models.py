@@ -364,3 +364,14 @@ class PushUsage(Base):
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     count: Mapped[int] = mapped_column(Integer, default=0)
     refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # not sent: budget/quota
+
+
+class ClockHeartbeat(Base):
+    """The clock process's last sign of life (one row per clock name), read by /healthz."""
+
+    __tablename__ = "clock_heartbeat"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(Timestamp)
+    started_at: Mapped[datetime] = mapped_column(Timestamp)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
