@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from importlib.metadata import version as package_version
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import typer
@@ -16,13 +15,25 @@ def build_app() -> typer.Typer:
     """Every command, registered; built on first use (`kaikaku ask` does without it)."""
     import typer
 
-    from bot.cli import ask, audit, backup, catalog, chat, dashboard, members, purge, results, schedule, setup
+    from bot.cli import (
+        ask,
+        audit,
+        backup,
+        catalog,
+        chat,
+        dashboard,
+        members,
+        purge,
+        results,
+        root,
+        schedule,
+        setup,
+    )
     from bot.cli import line as line_cli
     from bot.cli import slack as slack_cli
     from bot.cli.help import JapaneseGroup
     from bot.texts import cli as say
     from bot.texts import dashboard as dashboard_texts
-    from bot.texts.ops import CLI_VERSION_HELP
 
     app = typer.Typer(
         cls=JapaneseGroup,
@@ -30,18 +41,7 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         help=say.HELP_APP)
 
-    def _version(value: bool) -> None:
-        if value:
-            typer.echo(f"kaikaku-bot {package_version('kaikaku-bot')}")
-            raise typer.Exit()
-
-    @app.callback()
-    def _root(
-        version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                              help=CLI_VERSION_HELP)] = False,
-    ) -> None:
-        """kaikaku-bot"""
-
+    root.register(app)
     setup.register(app)
     setup.register_processes(app)
     app.add_typer(catalog.app, name="catalog", help=say.HELP_CATALOG)

@@ -127,6 +127,10 @@ CLI_HELP: dict[str, dict[str, str]] = {
                        "--role": "役割: staff(担当者)/ manager(管理職)/ coordinator(取りまとめ担当)",
                        "--name": "表示名"},
     "members list": {"": "登録されているメンバーを課ごとに表示します。"},
+    "dashboard link": {"": "登録済みのアカウントに、ダッシュボードへの1回限りのサインインリンクを表示します"
+                           "(有効時間は DASHBOARD_LINK_MINUTES)。",
+                       "--platform": "プラットフォーム: slack / line / console",
+                       "--user": "そのプラットフォームのユーザーID"},
     "members remove": {"": "チャットのアカウントの登録を外します(以後は報告も結果の閲覧もできません。記録が残ります)。",
                        "--platform": "プラットフォーム: slack / line / console",
                        "--user": "そのプラットフォームのユーザーID"},
