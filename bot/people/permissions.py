@@ -77,6 +77,23 @@ def sees_everything(member: Member | None, coordinator_department: str) -> bool:
     return member.role in ("manager", "coordinator") or in_coordinating_division(member, coordinator_department)
 
 
+def dashboard_departments(session: Session, settings: Settings, member: Member) -> frozenset[int] | None:
+    """The departments whose pages a member opens on the dashboard; None means every department.
+
+    The dashboard is a department's working page, so it is scoped tighter than chat answers
+    (issue 15): the coordinating division (every role) and coordinators get all of it, a manager
+    the departments of their linked manager accounts, staff their own department. A manager still
+    reads other departments' results in chat (`Viewer.sees_results_of`).
+    """
+    if reports_for_any(member, settings.coordinator_department):
+        return None
+    if member.role == "manager" and member.person:
+        same_person = select(Member.department_id).where(Member.person == member.person,
+                                                         Member.role.in_(("manager", "coordinator")))
+        return frozenset(session.scalars(same_person)) | {member.department_id}
+    return frozenset({member.department_id})
+
+
 def coordinating(member: Member | None, settings: Settings) -> bool:
     """The coordinating division's desk (e.g. which departments have nobody registered): its
     members and anyone with the coordinator role."""
