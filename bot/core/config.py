@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     line_push_monthly_budget: int = 200
 
     port: int = 8000
+    # The largest request body the web process takes (bytes); a larger one is refused with 413
+    # before it is read, so an unsigned giant POST costs no memory. Slack and LINE send a few KB.
+    max_body_bytes: int = 1024 * 1024
     # Keys the registration-code hashes (HMAC-SHA256), so a copy of the database does not give
     # the codes away; also signs the dashboard's links and sessions. Required to serve.
     secret_key: SecretStr = SecretStr("")

@@ -18,8 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask, Response, request
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3 import SignatureValidator
 from sqlalchemy import Engine
 
 from bot.core.config import Settings
@@ -60,6 +59,19 @@ def wanted(event: dict[str, Any]) -> bool:
     return event["type"] == "message" and message.get("type") == "text" and _mentions_bot(message)
 
 
+def events_of(body: bytes) -> list[dict[str, Any]] | None:
+    """The events of a signed webhook body; None when it is not LINE's shape."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    events = data.get("events") if isinstance(data, dict) else None
+    if not isinstance(events, list) or not all(isinstance(e, dict) and isinstance(e.get("type"), str)
+                                               for e in events):
+        return None
+    return events
+
+
 def event_id_of(event: dict[str, Any]) -> str:
     """The dedupe key: LINE's webhookEventId (older payloads: type and timestamp)."""
     return str(event.get("webhookEventId") or f"{event.get('type')}:{event.get('timestamp')}")
@@ -91,7 +103,7 @@ class LineAdapter(BaseTransport):
     def __init__(self, settings: Settings, engine: Engine, api: LineApi | None = None,
                  loading_after: float = 0.5, wall_clock: Callable[[], float] = time.time) -> None:
         assert settings.line_channel_secret is not None
-        self.parser = WebhookParser(settings.line_channel_secret.get_secret_value())
+        self.validator = SignatureValidator(settings.line_channel_secret.get_secret_value())
         self.settings = settings
         self.engine = engine
         self.api = api or LineApi(settings, engine)
@@ -103,13 +115,17 @@ class LineAdapter(BaseTransport):
         self.timer = Deadlines("line-loading-timer")  # no thread wakes for a message answered in time
 
     def webhook(self) -> Response | tuple[str, int]:
-        body = request.get_data(as_text=True)
+        """The signature first (over the raw bytes), then the shape; 400 for either, never a 500."""
+        body = request.get_data()
+        signature = request.headers.get("X-Line-Signature", "")
         try:
-            self.parser.parse(body, request.headers.get("X-Line-Signature", ""))
-            events = json.loads(body)["events"]
-        except InvalidSignatureError:
+            valid = bool(signature) and self.validator.validate(body.decode("utf-8"), signature)
+        except (UnicodeDecodeError, ValueError):  # not UTF-8, or a signature that is not base64
+            valid = False
+        if not valid:
             return "invalid signature", 400
-        except (ValueError, KeyError, TypeError):
+        events = events_of(body)
+        if events is None:
             return "malformed body", 400
         self.pipeline.accept([(event_id_of(event), event) for event in events if wanted(event)])
         return Response("", 200)
