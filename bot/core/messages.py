@@ -29,6 +29,7 @@ class Incoming:
     channel: str  # where to answer: DM/channel id, LINE source id, "console"
     text: str | None = None
     value: str | None = None  # the `Choice.value` of a tapped button / postback
+    step: str | None = None  # the `Choice.step` of that button: which question it answered
     event_id: str | None = None  # the platform's id of the event, for exactly-once
     direct: bool = True  # a one-to-one chat (reports are taken only there)
     form: Mapping[str, str] | None = None  # values submitted from a `Form` (a modal)
@@ -54,10 +55,30 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Choice:
-    """An option the user can tap; `value` comes back as `Incoming.value`."""
+    """An option the user can tap; `value` comes back as `Incoming.value`.
+
+    `step` names the question the button answers (a dialog's step, set by the dialog engine); it
+    travels with the button (`button_data`) and comes back as `Incoming.step`, so a second tap on
+    an answered question is recognised however the platform delivers it.
+    """
 
     label: str
     value: str
+    step: str | None = None
+
+
+STEP_SEPARATOR = "\u241e"  # ␞: never in a value; the step goes first, so a cut value keeps it
+
+
+def button_data(choice: Choice) -> str:
+    """What a platform puts in the button (Slack's action value, LINE's postback data)."""
+    return f"{choice.step}{STEP_SEPARATOR}{choice.value}" if choice.step else choice.value
+
+
+def from_button(data: str) -> tuple[str, str | None]:
+    """A button's data back as (value, step); a button without a step gives (data, None)."""
+    step, separator, value = data.partition(STEP_SEPARATOR)
+    return (value, step or None) if separator else (data, None)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,8 @@ def replies_to_payload(replies: Sequence[Reply]) -> list[dict[str, Any]]:
     for r in replies:
         item: dict[str, Any] = {"text": r.text}
         if r.choices:
-            item["choices"] = [{"label": c.label, "value": c.value} for c in r.choices]
+            item["choices"] = [{"label": c.label, "value": c.value, **({"step": c.step} if c.step else {})}
+                               for c in r.choices]
         if r.card is not None:
             item["card"] = {"title": r.card.title, "fields": [list(f) for f in r.card.fields],
                             "footer": r.card.footer}
@@ -73,7 +74,7 @@ def replies_from_payload(payload: Mapping[str, Any]) -> list[Reply]:
         image = item.get("image_png")
         replies.append(Reply(
             text=item.get("text", ""),
-            choices=tuple(Choice(c["label"], c["value"]) for c in item.get("choices", [])),
+            choices=tuple(Choice(c["label"], c["value"], c.get("step")) for c in item.get("choices", [])),
             card=Card(card["title"], tuple(tuple(f) for f in card.get("fields", [])), card.get("footer"))
             if card else None,
             image_png=base64.b64decode(image) if image else None,

@@ -9,6 +9,8 @@ the checks before it starts (who may). For each message the manager then
 - on another entry's words, cancels the running dialog (its on_cancel action runs and says what
   was kept) and starts the new one; in a free-text step typed words are the answer instead;
 - otherwise moves the running dialog on one step;
+- answers a tapped button of a question already answered (or of a dialog that is over) with a
+  short notice and changes nothing (the button carries its question: bot.dialogs.engine);
 - stores the state with its version: when another process moved the same conversation first,
   nothing of this message is kept and the user is asked to resend (`conflict`).
 """
@@ -29,6 +31,7 @@ from bot.dialogs.loader import CONVERSATIONS, load_dialogs
 from bot.dialogs.model import REGISTRY, Dialog, Ended, Env, Registry, State, StateConflict, render
 from bot.dialogs.store import Key
 from bot.japanese import numbers
+from bot.texts import dialogs as words
 
 Arguments = Mapping[str, Any]
 _QUESTION = re.compile(r"[?]\s*$|教えて|(?:とは|って何|ですか)\s*$")
@@ -115,8 +118,8 @@ class Manager:
                 ended, prefix = engine.cancel(active, state, env, self.registry)
                 if not self._save(ctx, key, ended):
                     return [Reply(self.message(active, "conflict"))]
-        if called is None:
-            return None
+        if called is None:  # a tapped button of a dialog that is over: said so, nothing else happens
+            return [Reply(words.MESSAGES["already_answered"])] if ctx.incoming.step is not None else None
         entry, args = called
         return prefix + self.start(ctx, entry, args, key)
 

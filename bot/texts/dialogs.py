@@ -22,5 +22,6 @@ MESSAGES: dict[str, str] = {
     "confirm_no": "いいえ(入力し直す)",
     "conflict": "ほぼ同時に届いた別のメッセージを先に処理しました。お手数ですが、もう一度送ってください。",
     "continue_after_question": "{title}の続きです。",
+    "already_answered": "そのボタンの質問には、すでにお答えいただいています。",
 }
 """Keys the engine and the conversation manager use; placeholders are filled from the dialog's data."""

@@ -22,7 +22,7 @@ from linebot.v3 import SignatureValidator
 from sqlalchemy import Engine
 
 from bot.core.config import Settings
-from bot.core.messages import Incoming, Reply
+from bot.core.messages import Incoming, Reply, from_button
 from bot.core.pipeline import BaseTransport, Pipeline, Rendered, Turn
 from bot.core.push_budget import PushRefused
 from bot.core.timers import Deadlines
@@ -82,9 +82,9 @@ def to_incoming(event: dict[str, Any]) -> Incoming:
     source = event.get("source", {})
     kind = source.get("type", "user")
     channel = source.get("groupId") or source.get("roomId") or source.get("userId", "")
-    text = value = neutral = None
+    text = value = step = neutral = None
     if event["type"] == "postback":
-        value = event.get("postback", {}).get("data", "")
+        value, step = from_button(str(event.get("postback", {}).get("data", "")))
     elif event["type"] == "message" and event["message"].get("type") == "text":
         text = _without_mentions(event["message"])
     elif event["type"] == "follow":
@@ -92,7 +92,7 @@ def to_incoming(event: dict[str, Any]) -> Incoming:
     else:  # a sticker, a photo …
         neutral = "unsupported"
     return Incoming(platform=PLATFORM, user=source.get("userId", ""), channel=channel, text=text, value=value,
-                    event=neutral, event_id=event.get("webhookEventId"), direct=kind == "user", raw=event)
+                    step=step, event=neutral, event_id=event.get("webhookEventId"), direct=kind == "user", raw=event)
 
 
 class LineAdapter(BaseTransport):

@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.core.messages import Incoming, Mention, Reply
+from bot.core.messages import Incoming, Mention, Reply, from_button
 from bot.core.pipeline import BaseTransport, Rendered, Turn
 from bot.handlers.slack import api as slack_api
 from bot.handlers.slack import blocks as slack_blocks
@@ -88,10 +88,11 @@ def _action(body: dict[str, Any], key: str, dm_channel: Callable[[str], str]) ->
     channel = (body.get("channel") or {}).get("id") or dm_channel(user)
     message = body.get("message") or {}
     direct = channel.startswith("D")
-    incoming = Incoming(PLATFORM, user, channel, value=action.get("value", ""), event_id=key, direct=direct, raw=body)
+    value, step = from_button(str(action.get("value", "")))
+    incoming = Incoming(PLATFORM, user, channel, value=value, step=step, event_id=key, direct=direct, raw=body)
     answered = None
     if direct and message.get("ts"):
-        label = (action.get("text") or {}).get("text") or action.get("value", "")
+        label = (action.get("text") or {}).get("text") or value
         answered = (channel, message["ts"], message.get("blocks") or [], message.get("text") or "", label)
     return Turn(incoming, key, Where(thread_ts=message.get("thread_ts"), answered_message=answered))
 
