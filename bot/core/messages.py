@@ -118,11 +118,22 @@ class Reply:
         return Reply(self.text, tuple(Choice(lbl, lbl) for lbl in labels), self.form, self.card)
 
 
+class RateLimited(Exception):
+    """The platform refused for now (HTTP 429): nothing was sent. The caller gives the message back
+    to be tried after `retry_after` seconds (None: the platform did not say) instead of sleeping."""
+
+    def __init__(self, retry_after: float | None, detail: str = "") -> None:
+        super().__init__(detail or f"rate limited (retry after {retry_after}s)")
+        self.retry_after = retry_after
+
+
 class Sender(Protocol):
     """Delivers replies outside a request (reminders, digests, late answers): one per platform."""
 
     platform: str
 
     def send(self, recipient: str, replies: Sequence[Reply], *, key: str | None = None) -> None:
-        """Deliver or raise; `key` is the outbox idempotency key, for platforms that dedupe."""
+        """Deliver or raise; `key` is the outbox idempotency key, for platforms that dedupe.
+
+        A rate limit raises `RateLimited` at once (never sleeps): the outbox retries later."""
         ...

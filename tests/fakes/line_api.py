@@ -113,6 +113,7 @@ class FakeLineApi:
         self.accepted_keys: set[str] = set()
         self.used_tokens: set[str] = set()
         self.scripts: dict[str, list[Scripted]] = {}
+        self.on_call: Any = None  # called with each Call once it took effect, before it is answered
         self.changed = threading.Condition()
         self._ids = itertools.count(1)
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler)
@@ -221,5 +222,7 @@ class FakeLineApi:
             call.status = status
             self.calls.append(call)
             self.changed.notify_all()
+        if self.on_call is not None:
+            self.on_call(call)
         response = Response(json.dumps(answer), status=status, headers=headers, content_type="application/json")
         return response(environ, start_response)

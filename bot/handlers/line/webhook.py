@@ -15,12 +15,14 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, request
 from linebot.v3 import SignatureValidator
 from sqlalchemy import Engine
 
+from bot.core import inbox
 from bot.core.config import Settings
 from bot.core.messages import Incoming, Reply, from_button
 from bot.core.pipeline import BaseTransport, Pipeline, Rendered, Turn
@@ -143,7 +145,7 @@ class LineAdapter(BaseTransport):
         return self.with_loading(turn.incoming, work)
 
     def deliver(self, turn: Turn, rendered: Rendered, *, retry: bool) -> None:
-        self.send_replies(turn.reply_to, turn.incoming.channel, rendered)
+        self.send_replies(turn.reply_to, turn.incoming.channel, rendered, retry=retry)
 
     def with_loading(self, incoming: Incoming, work: Callable[[], list[Reply]]) -> list[Reply]:
         """Run `work`; in a one-to-one chat, show the loading animation if it takes a while."""
@@ -159,12 +161,26 @@ class LineAdapter(BaseTransport):
         finally:
             self.timer.cancel(pending)
 
-    def send_replies(self, event: dict[str, Any], to: str, messages: list[Message]) -> None:
-        """Reply while the token is fresh and unused; push the rest (or all, when it is not)."""
+    def send_replies(self, event: dict[str, Any], to: str, messages: list[Message], retry: bool = False) -> None:
+        """Reply while the token is fresh and unused; push the rest (or all, when it is not).
+
+        The reply is noted on the event before it is sent (`inbox.note_reply`). A retry after a
+        crash that finds the note does not push the reply's messages again: with the token still
+        fresh it asks LINE, and "invalid reply token" means our earlier request used it; with the
+        token stale, that request went out while it was fresh and is taken as delivered (a reply
+        is at most once; the pushes after it have their own retry keys)."""
         token = event.get("replyToken")
         age = self.wall_clock() - event.get("timestamp", 0) / 1000
+        event_id = event_id_of(event)
+        tried = retry and inbox.reply_tried(self.engine, PLATFORM, event_id)
         rest, first = messages, 0
-        if token and age < REPLY_TOKEN_TTL and self.api.reply(token, messages[:MESSAGES_PER_REQUEST]):
+        replied = False
+        if token and age < REPLY_TOKEN_TTL:
+            inbox.note_reply(self.engine, PLATFORM, event_id, datetime.now(UTC))
+            replied = self.api.reply_status(token, messages[:MESSAGES_PER_REQUEST], tried_before=tried) in ("sent", "used")
+        elif token and tried:
+            replied = True
+        if replied:
             rest, first = messages[MESSAGES_PER_REQUEST:], 1
         if not rest:
             return

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.core.messages import Incoming, Mention, Reply, from_button
+from bot.core.messages import Incoming, Mention, RateLimited, Reply, from_button
 from bot.core.pipeline import BaseTransport, Rendered, Turn
 from bot.handlers.slack import api as slack_api
 from bot.handlers.slack import blocks as slack_blocks
@@ -118,11 +118,16 @@ class SlackTransport(BaseTransport):
 
     def deliver(self, turn: Turn, rendered: Rendered, *, retry: bool) -> None:
         where: Where = turn.reply_to
-        if where.home:  # a view is replaced whole: publishing it again is harmless
-            self.client.views_publish(user_id=turn.incoming.user, view=rendered[0]["home"])
-            return
-        self.poster.deliver(turn.incoming.channel, rendered, key=turn.key, thread_ts=where.thread_ts,
-                            check_first=retry)
+        try:
+            if where.home:  # a view is replaced whole: publishing it again is harmless
+                self.client.views_publish(user_id=turn.incoming.user, view=rendered[0]["home"])
+                return
+            self.poster.deliver(turn.incoming.channel, rendered, key=turn.key, thread_ts=where.thread_ts,
+                                check_first=retry)
+        except SlackApiError as exc:  # a 429 of another call: the worker tries again after Retry-After
+            if exc.response.status_code != 429:
+                raise
+            raise RateLimited(float(exc.response.headers.get("Retry-After") or 1), "Slack: 429") from exc
 
     def after_delivery(self, turn: Turn) -> None:
         if turn.reply_to.answered_message:
