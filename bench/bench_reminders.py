@@ -140,7 +140,7 @@ def run(url: str, departments: int, measures: int) -> tuple[dict[str, float], di
     answer_more(engine)
     counts["nudged"] = timed("nudge", enqueue(NUDGE), figures)
     built = timed("digest", digest, figures)
-    counts["digest departments"] = len(built.statuses)
+    counts["digest departments"] = len(built.status.departments)
     counts["digest text"] = timed("render", lambda: len(built.text()) + len(
         json.dumps(built.to_json(), ensure_ascii=False, default=str)), figures)
     counts["chart bytes"] = timed("chart", lambda: len(built.chart()), figures)

@@ -31,7 +31,7 @@ from bot.core.config import Settings
 from bot.core.messages import Incoming, Reply
 from bot.core.router import route
 from bot.storage.db import make_engine, session_scope
-from bot.storage.models import Actual, Department, Measure, MeasureDepartment, Member, Report
+from bot.storage.models import Actual, Department, Measure, Member, Report
 
 NOW = datetime(2027, 2, 3, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo"))  # as the `now` fixture
 
@@ -636,35 +636,3 @@ def test_kaikaku_ask_prints_the_answer(cli_env: Path, monkeypatch: pytest.Monkey
     result = runner.invoke(app, ["ask", " "])
     assert result.exit_code == 2 and "質問を指定してください" in result.stderr
 
-
-
-def test_the_answers_count_the_round_as_the_digest_does(catalog_engine: Engine, settings: Settings) -> None:
-    """bot.answers keeps its own, faster count (from the catalog snapshot); it must agree with
-    bot.reporting.round_status, the digest's and the reminders' count, department by department."""
-    from bot.answers.catalog_view import catalog_view
-    from bot.answers.results import round_status
-    from bot.japanese.fiscal_year import fiscal_year_of
-    from bot.reporting.round_status import department_statuses
-    from tests.round_support import answer
-
-    at = NOW
-    with session_scope(catalog_engine) as s:
-        pairs = s.execute(select(Measure.no, Department.name)
-                          .join(MeasureDepartment, MeasureDepartment.measure_id == Measure.id)
-                          .join(Department, Department.id == MeasureDepartment.department_id)
-                          .order_by(Measure.no, Department.name)).all()
-    cycle = ("submitted", "draft", None, "approved", "returned", None)  # None: not answered at all
-    for i, (no, name) in enumerate(pairs):
-        if cycle[i % len(cycle)] is not None:
-            answer(catalog_engine, no, name, at, status=cycle[i % len(cycle)])
-    answer(catalog_engine, pairs[0][0], pairs[0][1], at, status="draft")  # a newer revision counts, not the first
-
-    with session_scope(catalog_engine) as s:
-        fy = fiscal_year_of(at.date())
-        digest = {d.name: d for d in department_statuses(s, fy.year)}
-        ours = {d.name: d for d in round_status(s, catalog_view(s), fy).departments}
-    assert set(ours) == set(digest) and len(ours) > 20
-    for name, d in digest.items():
-        a = ours[name]
-        assert (a.total, a.submitted, sorted(a.open_nos)) == (d.total, d.submitted, sorted(d.open_nos)), name
-        assert sorted(a.drafts) == sorted(m.no for m in d.open if m.state in ("draft", "returned")), name

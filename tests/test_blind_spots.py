@@ -22,8 +22,10 @@ from bot.catalog.store import (
     read_catalog,
 )
 from bot.core.config import Settings
+from bot.japanese.fiscal_year import FiscalYear
 from bot.reporting import reports
 from bot.reporting.reports import ActualInput, ReportInput
+from bot.reporting.round_status import department_status
 from bot.storage.db import session_scope
 from bot.storage.models import Report, Target
 
@@ -76,8 +78,9 @@ def test_a_draft_after_a_submission_is_not_exported_nor_current(catalog_engine: 
         assert [(r.status, r.actuals[0].value) for r in current] == [("submitted", Decimal("1650"))]
         rows = [r for r in reports.export_results(s, R8, JST) if r["no"] == 34]
         assert [(r["status"], r["actuals"][0]["value"]) for r in rows] == [("submitted", 1650)]
-        [status] = [row for row in reports.department_status(s, dept.id, R8) if row.measure.no == 34]
-        assert status.state == "submitted" and status.draft is not None
+        status = department_status(s, dept.id, FiscalYear(R8))
+        assert status is not None and (status.measures[0].no, status.measures[0].state) == (34, "submitted")
+        assert status.measures[0].has_draft and status.responded == 1 and status.open_nos == (35, 44)
 
 
 def test_a_draft_while_nothing_is_submitted_is_the_one_current_row(catalog_engine: Engine) -> None:

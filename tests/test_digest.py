@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.clock.digest import build_digest, due_digests, enqueue_digests, japanese_font
+from bot.clock.digest import build_digest, due_digests, enqueue_digests
+from bot.clock.digest_chart import japanese_font
 from bot.core.config import Settings
 from bot.core.outbox import deliver_due
 from bot.storage.db import session_scope

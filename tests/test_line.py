@@ -459,7 +459,7 @@ def test_the_monthly_budget_is_never_exceeded_silently(
         assert json.loads(out.stdout) == {"platform": "line", "month": "2027-02", "sent": 2, "refused": 1,
                                           "budget": 2, "left": 0}
         text = CliRunner().invoke(app, ["line", "usage"]).stdout
-        assert "2通 / 上限 2通" in text and "送らなかった通知: 1通" in text
+        assert "2通 / 上限 2通" in text and "送れなかった通知: 1通" in text
     finally:
         get_settings.cache_clear()
 

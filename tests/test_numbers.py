@@ -16,11 +16,11 @@ from bot.japanese.numbers import (
     convert,
     format_number,
     format_quantity,
-    implausible,
     parse_for_target,
     parse_quantity,
     unit_family,
 )
+from bot.japanese.plausibility import implausible
 
 D = Decimal
 

@@ -12,9 +12,11 @@ from sqlalchemy import Engine, select
 
 from bot.catalog.store import find_department, measure_by_no
 from bot.core.config import Settings
+from bot.japanese.fiscal_year import FiscalYear
 from bot.people.members import add_member
 from bot.reporting.handler import reports
 from bot.reporting.reports import ActualInput, ReportInput
+from bot.reporting.round_status import department_status
 from bot.storage.db import session_scope
 from bot.storage.models import Report, Target
 
@@ -54,8 +56,9 @@ def test_editing_a_submitted_report_makes_a_new_current_revision_and_keeps_the_o
         reports.save_draft(s, m34, dept, R8, typed("1702", "1,702名", "final"), "slack:U2", later)
         current = reports.current_report(s, m34.id, dept.id, R8)
         assert current is not None and current.revision == 1
-        status = {row.measure.no: row for row in reports.department_status(s, dept.id, R8)}
-        assert status[34].state == "submitted" and status[34].draft is not None
+        status = department_status(s, dept.id, FiscalYear(R8))
+        assert status is not None and (status.measures[0].no, status.measures[0].state) == (34, "submitted")
+        assert status.measures[0].has_draft and status.measures[0].revision == 1
         report, changed = reports.submit(s, m34, dept, R8, typed("1702", "1,702名", "final"), "slack:U2", later)
         assert changed and report.revision == 2
         same, changed = reports.submit(s, m34, dept, R8, typed("1702", "1,702名", "final"), "slack:U2", later)

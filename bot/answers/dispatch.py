@@ -15,12 +15,11 @@ from bot.answers.results import (
     measure_results,
     numeric_status,
     round_fiscal_year,
-    round_status,
-    year_states,
 )
 from bot.core.config import Settings
 from bot.core.messages import Reply
-from bot.japanese.fiscal_year import fiscal_year_of
+from bot.japanese.fiscal_year import FiscalYear, fiscal_year_of
+from bot.reporting.round_status import round_status
 from bot.storage.models import Member
 
 MAX_REPLIES = 5  # LINE sends at most five messages per reply
@@ -150,7 +149,7 @@ def _status(ask: _Ask, q: Question) -> list[Reply]:
     if q.own_department and ask.member_department() is not None:
         return _department(ask, q)
     fy = q.fys[0] if q.fys else ask.round_fy
-    status = round_status(ask.session, ask.view, fy)
+    status = round_status(ask.session, fy)
     numeric = numeric_status(ask.session, ask.view, fy)
     return [render.round_status(status, ask.now, ask.settings.tz), render.numeric_results(numeric, fy)]
 
@@ -179,8 +178,7 @@ def _search(ask: _Ask, q: Question) -> list[Reply]:
             return [outside]
     if kind is Kind.RESULTS and ms:
         fy = q.fys[0].year if q.fys else ask.round_fy.year
-        names = ask.view.department_names
-        states = {(m_id, names.get(d_id, "")): s for (m_id, d_id), s in year_states(ask.session, fy).items()}
+        states = round_status(ask.session, FiscalYear(fy)).reported_states()
         return [render.search_results(keyword, ms, kind, fy, states)]
     return [render.search_results(keyword, ms, kind, _plan_years(ask, q)[0])]
 

@@ -17,11 +17,11 @@ from bot.answers.results import (
     ActualView,
     NumericStatus,
     ReportView,
-    RoundStatus,
 )
 from bot.core.messages import Choice, Reply
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
+from bot.reporting.round_status import RoundStatus
 from bot.texts.labels import BASIS, PROGRESS
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
@@ -476,7 +476,7 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
     pending = status.pending_departments
     lines = [
         f"{fy.label}の報告状況({moment(at, tz)}時点)",
-        f"回答率 {format_rate(status.rate)}(取組と担当課の組 {status.total}件中 {status.submitted}件が提出済み)",
+        f"回答率 {format_rate(status.rate)}(取組と担当課の組 {status.total}件中 {status.responded}件が提出済み)",
         f"提出を終えた課: {len(done)}課 / {len(status.departments)}課",
     ]
     if pending:
@@ -488,7 +488,7 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
     else:
         lines.append("すべての課が提出済みです。")
     if status.unassigned:
-        nos = "、".join(f"No.{n}" for n in status.unassigned)
+        nos = "、".join(f"No.{n}" for n, _ in status.unassigned)
         lines.append(f"担当課が未設定の取組: {nos}")
     choices = [choice("数値目標の達成状況", "数値目標の達成状況は?")]
     choices += [choice(f"{d.name}の状況", f"{d.name}の進捗は?") for d in pending[:5]]

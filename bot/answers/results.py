@@ -1,9 +1,10 @@
-"""Reported results and the round's status, read fresh from the report/actual tables.
+"""Reported results and numeric actuals, read fresh from the report/actual tables.
 
 Never cached: a report submitted a second ago must show in the next answer. The statements are
 built once (composing a statement costs more than SQLite takes to run it) and read plain rows,
 not ORM objects: an answer needs a few columns of a few rows, and the catalog snapshot already
-knows every measure and department by id.
+knows every measure and department by id. Where the round stands (回答率, 未提出の課) is the
+one model of bot.reporting.round_status.
 """
 
 from __future__ import annotations
@@ -88,71 +89,7 @@ def department_reports(
     return {v.measure_id: v for v in _report_views(session, view, rows, tz)}
 
 
-# --- the round -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DepartmentStatus:
-    name: str
-    measures: tuple[int, ...]  # its measure numbers
-    open_nos: tuple[int, ...]  # of those, not submitted
-    drafts: tuple[int, ...]  # of the open ones, a draft (or returned report) exists
-
-    @property
-    def total(self) -> int:
-        return len(self.measures)
-
-    @property
-    def submitted(self) -> int:
-        return len(self.measures) - len(self.open_nos)
-
-
-@dataclass(frozen=True)
-class RoundStatus:
-    fy: FiscalYear
-    departments: tuple[DepartmentStatus, ...]  # every responsible department, in document order
-    unassigned: tuple[int, ...]  # measures no department answers for yet
-
-    @property
-    def total(self) -> int:
-        """(measure, department) pairs expected."""
-        return sum(d.total for d in self.departments)
-
-    @property
-    def submitted(self) -> int:
-        return sum(d.submitted for d in self.departments)
-
-    @property
-    def rate(self) -> Decimal:
-        return Decimal(self.submitted) / Decimal(self.total) if self.total else Decimal(0)
-
-    @property
-    def pending_departments(self) -> list[DepartmentStatus]:
-        return [d for d in self.departments if d.open_nos]
-
-
-def round_status(session: Session, view: CatalogView, fy: FiscalYear) -> RoundStatus:
-    """Who has submitted what for `fy`: every (measure, responsible department) pair.
-
-    Counted like `bot.reporting.round_status.department_statuses` (the digest's count), but the pairs come
-    from the catalog snapshot, so one indexed query over the year's reports is all it reads.
-    """
-    state = year_states(session, fy.year)
-    departments = []
-    for name, nos in view.by_department.items():
-        dept_id = view.departments[name]
-        statuses = [(no, state.get((view.measures[no].id, dept_id))) for no in nos]
-        open_nos = tuple(no for no, s in statuses if s not in SUBMITTED)
-        drafts = tuple(no for no, s in statuses if s is not None and s not in SUBMITTED)
-        departments.append(DepartmentStatus(name, nos, open_nos, drafts))
-    departments.sort(key=lambda d: (d.measures[0], d.name))
-    unassigned = tuple(no for no, m in sorted(view.measures.items()) if not m.departments)
-    return RoundStatus(fy, tuple(departments), unassigned)
-
-
-def year_states(session: Session, fy: int) -> dict[tuple[int, int], str]:
-    """(measure id, department id) -> status of the current report for `fy`."""
-    return {(m, d): s for m, d, s in session.execute(_round_reports(), {"fy": fy})}
+# --- the round (its status is bot.reporting.round_status) ---------------------------------------
 
 
 @dataclass(frozen=True)
@@ -226,13 +163,6 @@ def _actuals_of() -> Select:
         select(*_ACTUAL_COLUMNS)
         .where(Actual.report_id.in_(bindparam("ids", expanding=True)))
         .order_by(Actual.report_id, Actual.position)
-    )
-
-
-@cache
-def _round_reports() -> Select:
-    return select(Report.measure_id, Report.department_id, Report.status).where(
-        Report.fy == bindparam("fy"), Report.is_current.is_(True)
     )
 
 

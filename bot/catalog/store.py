@@ -29,6 +29,7 @@ from bot.storage.models import (
     Target,
     YearPlan,
 )
+from bot.texts import catalog as t
 
 DATA = Path(__file__).resolve().parent / "data"
 BUNDLED_CATALOG = DATA / "catalog.yaml"
@@ -321,7 +322,7 @@ def assign_department(session: Session, no: int, department: Department) -> Meas
     """The coordinating division assigns a department to a measure (appended, keeps order)."""
     measure = measure_by_no(session, no)
     if measure is None:
-        raise LookupError(f"No.{no} はありません。")
+        raise LookupError(t.NO_SUCH_MEASURE.format(no=no))
     if department.id not in [link.department_id for link in measure.department_links]:
         measure.department_links.append(
             MeasureDepartment(department=department, position=len(measure.department_links))

@@ -8,20 +8,21 @@ import typer
 
 from bot.cli import ask, catalog, chat, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
+from bot.texts import cli as say
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help="kaikaku-bot: 行政改革実施計画の進捗報告ボット")
+    help=say.HELP_APP)
 setup.register(app)
 setup.register_processes(app)
-app.add_typer(catalog.app, name="catalog", help="計画カタログ: export / import / assign")
-app.add_typer(members.app, name="members", help="チャットアカウントと課の登録")
+app.add_typer(catalog.app, name="catalog", help=say.HELP_CATALOG)
+app.add_typer(members.app, name="members", help=say.HELP_MEMBERS)
 chat.register(app)
 ask.register(app)
-app.add_typer(results.app, name="results", help="実施結果の書き出し: export")
-app.add_typer(line_cli.app, name="line", help="LINE: 今月のプッシュ送信数と上限")
+app.add_typer(results.app, name="results", help=say.HELP_RESULTS)
+app.add_typer(line_cli.app, name="line", help=say.HELP_LINE)
 schedule.register(app)
 purge.register(app)
 

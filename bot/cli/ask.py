@@ -12,17 +12,18 @@ from bot.core.router import help_handler
 from bot.handlers.console import render
 from bot.people.members import find_member
 from bot.storage.db import session_scope
+from bot.texts import cli as say
 
 
 def ask(
-    question: str = typer.Argument(..., help="質問(例: 「No.34の目標は?」)"),
+    question: str = typer.Argument(..., help=say.HELP_QUESTION),
     user: str | None = typer.Option(
-        None, "--user", help="誰として尋ねるか: console のユーザーID、または platform:ID(例: slack:U0123)"
+        None, "--user", help=say.HELP_ASK_USER
     ),
 ) -> None:
     """Print the bot's answer to a question (choices numbered); nothing is stored."""
     if not question.strip():
-        fail("質問を指定してください(例: kaikaku ask \"No.34の目標は?\")。")
+        fail(say.ASK_EMPTY)
     platform, _, user_id = user.partition(":") if user and ":" in user else ("console", "", user or "")
     conf = settings()
     with session_scope(engine()) as session:

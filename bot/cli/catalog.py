@@ -23,6 +23,7 @@ from bot.catalog.store import (
 )
 from bot.cli.common import department_or_fail, fail, print_json, session
 from bot.japanese.fiscal_year import FiscalYear
+from bot.texts import cli as say
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -31,7 +32,7 @@ app = typer.Typer(no_args_is_help=True)
 def export(fmt: str = typer.Option("json", "--format", help="json")) -> None:
     """Print the catalog (INTERFACE.md's shape)."""
     if fmt != "json":
-        fail(f"--format は json です(指定: {fmt})。")
+        fail(say.ONLY_JSON.format(given=fmt))
     with session() as s:
         print_json(export_catalog(s))
 
@@ -42,7 +43,7 @@ def plan_info_of(fiscal_years: Sequence[str], path: Path) -> PlanInfo:
     first, last = FiscalYear(years[0]), FiscalYear(years[-1])
     return PlanInfo(
         code=f"plan-{first.key.lower()}-{last.key.lower()}",
-        title=f"行政改革実施計画({first.label}~{last.label})",
+        title=say.CATALOG_TITLE.format(first=first.label, last=last.label),
         first_fy=first.year,
         last_fy=last.year,
         source_sha256=sha256_of(path),
@@ -50,34 +51,34 @@ def plan_info_of(fiscal_years: Sequence[str], path: Path) -> PlanInfo:
 
 
 @app.command("import")
-def import_(file: Path = typer.Argument(..., help="計画書のテキスト(シードと同じ形式)")) -> None:
+def import_(file: Path = typer.Argument(..., help=say.HELP_PLAN_TEXT)) -> None:
     """Parse a plan document into the catalog; a file that is not a plan changes nothing."""
     from bot.catalog.parser import NotAPlanError, parse_plan
 
     if not file.is_file():
-        fail(f"ファイルが見つかりません: {file}")
+        fail(say.FILE_NOT_FOUND.format(file=file))
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        fail(f"{file} は UTF-8 のテキストではありません。計画書のテキストを指定してください。")
+        fail(say.NOT_UTF8.format(file=file))
     if sha256_of(file) == sha256_of(BUNDLED_DOCUMENT):
         # This plan has a reviewed catalog: it is the source of truth, not a fresh parse.
         entries, info = read_catalog(BUNDLED_CATALOG), BUNDLED_PLAN
-        typer.echo("同梱の計画書と同じ内容のため、確認済みカタログを読み込みます。")
+        typer.echo(say.CATALOG_BUNDLED)
     else:
         try:
             with session() as s:
                 known = [d for m in export_catalog(s) for d in m["departments"]]
             result = parse_plan(text, departments=known or None)
         except NotAPlanError as exc:
-            fail(f"{file} は計画書として読み取れません: {exc}")
+            fail(say.NOT_A_PLAN.format(file=file, error=exc))
         for no, warnings in sorted(result.warnings.items()):
             for w in warnings:
                 print(f"No.{no}: {w}", file=sys.stderr)
         entries, info = result.measures, plan_info_of(result.fiscal_years, file)
     with session() as s:
         load_catalog(s, entries, info)
-    typer.echo(f"{info.title}: 取組 {len(entries)}件を読み込みました。")
+    typer.echo(say.CATALOG_LOADED.format(title=info.title, n=len(entries)))
 
 
 @app.command("unassigned")
@@ -86,7 +87,7 @@ def unassigned() -> None:
     with session() as s:
         rows = unassigned_measures(s)
         if not rows:
-            typer.echo("担当課が未設定の取組はありません。")
+            typer.echo(say.CATALOG_ALL_ASSIGNED)
         for m in rows:
             typer.echo(f"No.{m.no} {m.title}")
 
@@ -100,4 +101,5 @@ def assign(no: int = typer.Argument(...), department: str = typer.Argument(...))
             m = assign_department(s, no, dept)
         except LookupError as exc:
             fail(str(exc))
-        typer.echo(f"No.{m.no} {m.title} の担当課: {'、'.join(d.name for d in m.departments)}")
+        typer.echo(say.CATALOG_ASSIGNED.format(no=m.no, title=m.title,
+                                          departments="、".join(d.name for d in m.departments)))

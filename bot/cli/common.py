@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.core.config import Settings, get_settings
 from bot.storage.db import get_engine, migrate, session_scope, table_names
 from bot.storage.models import Department
+from bot.texts import cli as say
 
 
 def settings() -> Settings:
@@ -24,7 +25,7 @@ def engine(ensure_schema: bool = True) -> Engine:
     """The configured database; its schema is brought up to date first (cheap when it is)."""
     eng = get_engine(settings().database_url)
     if ensure_schema and "alembic_version" not in table_names(eng):
-        fail("データベースが初期化されていません。先に `kaikaku init` を実行してください。", code=2)
+        fail(say.NO_DATABASE, code=2)
     return eng
 
 
@@ -41,8 +42,8 @@ def department_or_fail(s: Session, name: str) -> Department:
     dept = find_department(s, name)
     if dept is None:
         near = closest_departments(s, name)
-        hint = f" 近い名前: {'、'.join(near)}" if near else ""
-        fail(f"課「{name}」はカタログにありません。{hint}")
+        hint = say.NEAR_NAMES.format(names="、".join(near)) if near else ""
+        fail(say.UNKNOWN_DEPARTMENT.format(name=name, hint=hint))
     return dept
 
 

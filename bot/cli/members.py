@@ -7,6 +7,7 @@ import typer
 from bot.cli.common import department_or_fail, fail, session, settings
 from bot.core import platforms
 from bot.people.members import ROLES, add_member, list_members
+from bot.texts import cli as say
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -15,24 +16,24 @@ app = typer.Typer(no_args_is_help=True)
 def add(
     platform: str = typer.Option(..., "--platform", help="slack / line / console"),
     user: str = typer.Option(..., "--user", help="the platform's user id"),
-    department: str = typer.Option(..., "--department", help="課の名前"),
+    department: str = typer.Option(..., "--department", help=say.HELP_DEPARTMENT),
     role: str = typer.Option("staff", "--role", help="staff / manager / coordinator"),
     name: str | None = typer.Option(None, "--name"),
 ) -> None:
     """Register a chat user to a department."""
     if platform not in platforms.names():
-        fail(f"--platform は {' / '.join(platforms.names())} のいずれかです(指定: {platform})。")
+        fail(say.ONE_OF.format(option="platform", choices=" / ".join(platforms.names()), given=platform))
     if role not in ROLES:
-        fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
+        fail(say.ONE_OF.format(option="role", choices=" / ".join(ROLES), given=role))
     with session() as s:
         dept = department_or_fail(s, department)
         add_member(s, platform, user, dept, role, name, now=settings().now())
-        typer.echo(f"{platform}:{user} を {dept.name}({role})に登録しました。")
+        typer.echo(say.MEMBER_ADDED.format(platform=platform, user=user, department=dept.name, role=role))
 
 
 @app.command("invite")
 def invite(
-    department: str = typer.Option(..., "--department", help="課の名前"),
+    department: str = typer.Option(..., "--department", help=say.HELP_DEPARTMENT),
     role: str = typer.Option("staff", "--role", help="staff / manager / coordinator"),
     name: str | None = typer.Option(None, "--name"),
 ) -> None:
@@ -41,7 +42,7 @@ def invite(
     from bot.texts.safety import EMPTY_SECRET_KEY
 
     if role not in ROLES:
-        fail(f"--role は {' / '.join(ROLES)} のいずれかです(指定: {role})。")
+        fail(say.ONE_OF.format(option="role", choices=" / ".join(ROLES), given=role))
     conf = settings()
     secret = conf.secret_key.get_secret_value()
     if not secret.strip():
@@ -50,9 +51,9 @@ def invite(
         dept = department_or_fail(s, department)
         inv = issue_code(s, dept, conf.now(), conf.registration_code_ttl_hours, role, name, secret)
     until = inv.expires_at.astimezone(conf.tz).strftime("%Y-%m-%d %H:%M")
-    typer.echo(f"登録コード: {inv.code}")
-    typer.echo(f"{inv.department}({role})用、1回限り、{until} まで有効です。")
-    typer.echo(f"本人がボット(LINE・Slack など)に「登録 {inv.code}」と送ると登録されます。")
+    typer.echo(say.INVITE_CODE.format(code=inv.code))
+    typer.echo(say.INVITE_VALID.format(department=inv.department, role=role, until=until))
+    typer.echo(say.INVITE_HOW.format(code=inv.code))
 
 
 @app.command("list")
@@ -61,7 +62,7 @@ def list_() -> None:
     with session() as s:
         rows = list_members(s)
         if not rows:
-            typer.echo("登録されたメンバーはいません。")
+            typer.echo(say.NO_MEMBERS)
         current = None
         for m in rows:
             if m.department.name != current:

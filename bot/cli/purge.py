@@ -9,12 +9,13 @@ import typer
 from bot.cli.common import fail, session, settings
 from bot.reporting.rounds import round_at
 from bot.storage.retention import purge as purge_rows
+from bot.texts import cli as say
 from bot.texts import safety as t
 
 
 def purge(
-    older_than: int = typer.Option(..., "--older-than", help="この日数より前の記録を削除します(1以上)"),
-    dry_run: bool = typer.Option(False, "--dry-run", help="削除せず、対象の件数だけを表示します"),
+    older_than: int = typer.Option(..., "--older-than", help=say.HELP_OLDER_THAN),
+    dry_run: bool = typer.Option(False, "--dry-run", help=say.HELP_PURGE_DRY_RUN),
 ) -> None:
     """Delete processed inbound events, delivered outbox messages and old registration attempts."""
     if older_than < 1:

@@ -14,16 +14,11 @@ import typer
 from bot.cli.common import fail, session, settings
 from bot.japanese.fiscal_year import FiscalYearError, parse_fiscal_year
 from bot.reporting.reports import export_results
+from bot.texts import cli as say
 
 app = typer.Typer(no_args_is_help=True)
 FORMATS = ("json", "csv", "xlsx")
-COLUMNS = [
-    ("no", "No."), ("fy", "年度"), ("department", "担当課"), ("title", "取組"), ("status", "状態"),
-    ("progress", "取組状況"), ("result_text", "実施結果"), ("rating", "自己評価"),
-    ("metric", "指標"), ("value", "実績値"), ("unit", "単位"), ("typed", "入力"), ("basis", "見込み/確定"),
-    ("rate", "達成率"), ("met", "達成"), ("method", "算定方法"),
-    ("reported_by", "報告者"), ("reported_at", "報告日時"), ("revision", "版"),
-]
+COLUMNS = list(say.RESULTS_COLUMNS.items())
 
 
 def flat_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -43,7 +38,7 @@ def flat_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _cell(row: dict[str, Any], key: str) -> Any:
     value = row.get(key)
     if key == "met" and value is not None:
-        return "達成" if value else "未達成"
+        return say.RESULTS_MET[bool(value)]
     return "" if value is None else value
 
 
@@ -61,24 +56,24 @@ def _xlsx(rows: list[dict[str, Any]], path: Path, fy_label: str) -> None:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "実施結果"
+    sheet.title = say.RESULTS_SHEET
     sheet.append([label for _, label in COLUMNS])
     for row in rows:
         sheet.append([_cell(row, k) if row.get(k) is not None else None for k, _ in COLUMNS])
     sheet.freeze_panes = "A2"
-    book.properties.title = f"{fy_label} 実施結果"
+    book.properties.title = say.RESULTS_BOOK_TITLE.format(fy=fy_label)
     book.save(path)
 
 
 @app.command("export")
 def export(
-    fy: str = typer.Option(..., "--fy", help="R8 / 令和8年度 / 2026 / FY2026"),
+    fy: str = typer.Option(..., "--fy", help=say.HELP_FY),
     fmt: str = typer.Option("json", "--format", help="json / csv / xlsx"),
-    out: Annotated[Path | None, typer.Option("--out", help="書き出すファイル(省略時は標準出力、xlsx は results-R8.xlsx)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help=say.HELP_OUT)] = None,
 ) -> None:
     """The fiscal year's reports (the current revision of each measure and department)."""
     if fmt not in FORMATS:
-        fail(f"--format は {' / '.join(FORMATS)} のいずれかです(指定: {fmt})。")
+        fail(say.ONE_OF.format(option="format", choices=" / ".join(FORMATS), given=fmt))
     conf = settings()
     try:
         year = parse_fiscal_year(fy, today=conf.now())
@@ -89,11 +84,11 @@ def export(
     if fmt == "xlsx":
         path = out or Path(f"results-{year.key}.xlsx")
         _xlsx(flat_rows(results), path, year.label)
-        typer.echo(f"{year.label}の実施結果 {len(results)}件を {path} に書き出しました。", err=True)
+        typer.echo(say.RESULTS_WRITTEN.format(fy=year.label, n=len(results), path=path), err=True)
         return
     text = json.dumps(results, ensure_ascii=False, indent=2) + "\n" if fmt == "json" else _csv(flat_rows(results))
     if out is None:
         sys.stdout.write(text)
     else:
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"{year.label}の実施結果 {len(results)}件を {out} に書き出しました。", err=True)
+        typer.echo(say.RESULTS_WRITTEN.format(fy=year.label, n=len(results), path=out), err=True)

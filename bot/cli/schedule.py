@@ -21,6 +21,7 @@ from bot.core import platforms
 from bot.core.config import Settings
 from bot.core.outbox import deliver_due
 from bot.reporting.rounds import format_day, is_send_day, round_at
+from bot.texts import cli as say
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,9 @@ class Status(StrEnum):
     failed = "failed"
 
 
-AtOption = Annotated[str | None, typer.Option("--at", help="この時刻として実行(ISO 8601、例 2027-02-01T09:00+09:00)")]
-DryRunOption = Annotated[bool, typer.Option("--dry-run", help="送らずに、送る予定の内容を表示")]
-FormatOption = Annotated[Format, typer.Option("--format", help="text または json")]
+AtOption = Annotated[str | None, typer.Option("--at", help=say.HELP_AT)]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help=say.HELP_DRY_RUN)]
+FormatOption = Annotated[Format, typer.Option("--format", help=say.HELP_FORMAT)]
 
 
 def parse_at(text: str | None, s: Settings) -> datetime:
@@ -49,7 +50,7 @@ def parse_at(text: str | None, s: Settings) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        fail(f"--at の日時「{text}」を読み取れませんでした。2027-02-01T09:00+09:00 のような形でご指定ください。")
+        fail(say.BAD_AT.format(text=text))
     return (moment if moment.tzinfo else moment.replace(tzinfo=s.tz)).astimezone(s.tz)
 
 
@@ -71,14 +72,14 @@ def _message_line(m: PlannedMessage) -> str:
 
 
 def _delivery_line(report: ob.DeliveryReport) -> str:
-    line = f"送信: {len(report.sent)}件"
+    line = say.SENT.format(n=len(report.sent))
     if report.retrying:
-        line += f"、再送待ち: {len(report.retrying)}件"
+        line += say.RETRYING.format(n=len(report.retrying))
     if report.failed:
-        line += f"、送信できず: {len(report.failed)}件"
+        line += say.FAILED.format(n=len(report.failed))
     if report.rerouted:
-        line += f"、別の連絡先へ: {len(report.rerouted)}件"
-    return line + "(詳しくは `kaikaku outbox`)"
+        line += say.REROUTED.format(n=len(report.rerouted))
+    return line + say.SENT_HINT
 
 
 def remind(at: AtOption = None, dry_run: DryRunOption = False, format: FormatOption = Format.text) -> None:
@@ -99,18 +100,19 @@ def remind(at: AtOption = None, dry_run: DryRunOption = False, format: FormatOpt
         return
     rnd = round_at(s, moment)
     if rnd is None:
-        typer.echo(f"{format_day(moment.date())}は報告期間外です。送る通知はありません。")
+        typer.echo(say.OUTSIDE_ROUND.format(day=format_day(moment.date())))
         return
-    typer.echo(f"{rnd.fy.label}の報告期間: {format_day(rnd.open_day)}〜{format_day(rnd.deadline)}(締切)")
+    typer.echo(say.ROUND_PERIOD.format(fy=rnd.fy.label, open=format_day(rnd.open_day),
+                                        deadline=format_day(rnd.deadline)))
     if not is_send_day(s, moment):
-        typer.echo(f"{format_day(moment.date())}は閉庁日のため、通知は次の開庁日に送ります。")
+        typer.echo(say.CLOSED_DAY.format(day=format_day(moment.date())))
     elif not messages:
-        typer.echo("送る通知はありません(送信済み、またはすべての課が提出済みです)。")
+        typer.echo(say.NOTHING_TO_SEND)
     for m in messages:
-        typer.echo(("[予定] " if dry_run else "") + _message_line(m))
+        typer.echo((say.PLANNED if dry_run else "") + _message_line(m))
     if plan.unreachable:
         names = "、".join(st.name for st in plan.unreachable)
-        typer.echo(f"連絡先が未登録のため通知できない課({len(plan.unreachable)}課): {names}")
+        typer.echo(say.UNREACHABLE.format(n=len(plan.unreachable), names=names))
     if not dry_run:
         typer.echo(_delivery_line(delivery))
 
@@ -136,8 +138,7 @@ def digest(at: AtOption = None, dry_run: DryRunOption = False, format: FormatOpt
         print_json([m.to_json() for m in queued])
         return
     if not queued:
-        typer.echo("送るダイジェストはありません(今週分は送信済み、報告期間外、閉庁日、または送信先が未登録です)。"
-                   "内容は `kaikaku digest --dry-run` で表示できます。")
+        typer.echo(say.NO_DIGEST)
         return
     for m in queued:
         typer.echo(_message_line(m))
@@ -147,8 +148,8 @@ def digest(at: AtOption = None, dry_run: DryRunOption = False, format: FormatOpt
 def outbox(
     status: Annotated[Status | None, typer.Option("--status", help="queued / sending / sent / failed")] = None,
     format: FormatOption = Format.text,
-    recipient: Annotated[str | None, typer.Option("--recipient", help="この宛先(ユーザーID)の分だけ")] = None,
-    text: Annotated[bool, typer.Option("--text", help="本文も表示(コンソールの利用者向け)")] = False,
+    recipient: Annotated[str | None, typer.Option("--recipient", help=say.HELP_RECIPIENT)] = None,
+    text: Annotated[bool, typer.Option("--text", help=say.HELP_TEXT)] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
 ) -> None:
     """What the bot has queued and sent: key, platform, recipient, kind, status, attempts, times."""
@@ -160,18 +161,20 @@ def outbox(
         print_json(rows)
         return
     if not rows:
-        typer.echo("該当するメッセージはありません。")
+        typer.echo(say.NO_MESSAGES)
         return
     for r in rows:
         when = (r["created_at"] or "")[:16].replace("T", " ")
-        line = f"{when} {r['status']:<7} {r['attempts']}回 {r['platform']}:{r['recipient']} {r['kind']} {r['key']}"
+        line = say.OUTBOX_LINE.format(when=when, status=r["status"], attempts=r["attempts"], platform=r["platform"],
+                                      recipient=r["recipient"], kind=r["kind"], key=r["key"])
         if r["last_error"]:
             line += f"  ({r['last_error']})"
         typer.echo(line)
         if text:
             typer.echo("    " + r["text"].replace("\n", "\n    "))
             if r["choices"]:
-                typer.echo("    選択肢: " + " / ".join(f"{c['label']}(「{c['value']}」と送信)" for c in r["choices"]))
+                typer.echo(say.OUTBOX_CHOICES.format(choices=" / ".join(
+                    say.OUTBOX_CHOICE.format(label=c["label"], value=c["value"]) for c in r["choices"])))
             typer.echo("")
 
 

@@ -7,6 +7,7 @@ import typer
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog
 from bot.cli.common import fail, settings
 from bot.storage.db import get_engine, migrate, session_scope
+from bot.texts import cli as say
 
 
 def init() -> None:
@@ -17,14 +18,14 @@ def init() -> None:
     with session_scope(eng) as s:
         plan = load_catalog(s, entries, BUNDLED_PLAN)
         unassigned = [m.no for m in plan.measures if not m.department_links]
-    typer.echo(f"データベースを準備しました: 取組 {len(entries)}件を読み込みました。")
+    typer.echo(say.INIT_DONE.format(n=len(entries)))
     if unassigned:
         nos = "、".join(f"No.{n}" for n in unassigned)
-        typer.echo(f"担当課が未設定の取組: {nos}(`kaikaku catalog assign` で設定できます)")
+        typer.echo(say.INIT_UNASSIGNED.format(nos=nos))
 
 
 def _not_yet(name: str) -> None:
-    fail(f"`kaikaku {name}` はまだ利用できません。", code=1)
+    fail(say.NOT_YET.format(name=name), code=1)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,14 +15,11 @@ bot/rounds.py) for each coordinator's account and `Settings.slack_digest_channel
 
 from __future__ import annotations
 
-import io
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,13 +34,13 @@ from bot.core.messages import Reply
 from bot.core.outbox import enqueue_many, existing_keys
 from bot.japanese.numbers import format_quantity, format_rate
 from bot.people.recipients import coordinators, members_by_department
+from bot.reporting.reports import SUBMITTED
 from bot.reporting.round_status import (
-    SUBMITTED,
     DepartmentStatus,
     NewReport,
-    department_statuses,
+    RoundStatus,
+    round_status,
     submitted_between,
-    unassigned_measures,
 )
 from bot.reporting.rounds import Round, Slot, format_day, is_send_day, round_at, round_for_digest
 from bot.storage.models import Actual, Department, Measure, Member, OutboxMessage, Plan, Report, Target
@@ -51,7 +48,6 @@ from bot.texts import notices as t
 
 log = logging.getLogger(__name__)
 
-CHART_BARS = 30  # bars per panel: the departments furthest behind, the targets furthest from met
 TEXT_LIMIT = 60  # lines per list in a chat message (LINE takes 5,000 characters)
 
 
@@ -93,31 +89,23 @@ class Digest:
     at: datetime
     since: datetime | None
     slot: Slot | None
-    statuses: list[DepartmentStatus]
+    status: RoundStatus  # where the round stands: the one model (bot.reporting.round_status)
     reachable: set[int]
     new_reports: list[NewReport]
     numeric: list[NumericLine]
-    unassigned: list[tuple[int, str]]
     line: LineProblems | None
     tz_name: str = "Asia/Tokyo"
     _chart: bytes | None = field(default=None, repr=False)
 
     @property
-    def submitted(self) -> int:
-        return sum(s.submitted for s in self.statuses)
-
-    @property
-    def total(self) -> int:
-        return sum(s.total for s in self.statuses)
-
-    @property
-    def rate(self) -> float:
-        return self.submitted / self.total if self.total else 0.0
+    def rate(self) -> Decimal:
+        """The response rate, as the model counts it (submitted at least once / all pairs)."""
+        return self.status.rate
 
     @property
     def behind(self) -> list[DepartmentStatus]:
         """Departments with measures open, furthest behind first."""
-        return sorted((s for s in self.statuses if s.open), key=lambda s: (s.rate, s.name))
+        return sorted(self.status.pending_departments, key=lambda s: (s.rate, s.name))
 
     @property
     def past_deadline(self) -> bool:
@@ -135,12 +123,12 @@ class Digest:
 
     def summary_lines(self, limit: int | None) -> list[str]:
         fy = self.round.fy.label
-        done = sum(1 for s in self.statuses if not s.open)
+        status = self.status
         lines = [
             t.DIGEST_HEADING.format(fy=fy, day=format_day(self.at.date())),
             t.DIGEST_PERIOD.format(open=format_day(self.round.open_day), deadline=format_day(self.round.deadline)),
-            t.DIGEST_OVERALL.format(rate=format_rate(self.rate), submitted=self.submitted, total=self.total,
-                                    done=done, depts=len(self.statuses)),
+            t.DIGEST_OVERALL.format(rate=format_rate(status.rate), submitted=status.responded, total=status.total,
+                                    done=len(status.done_departments), depts=len(status.departments)),
             "",
         ]
         if self.new_reports:
@@ -157,9 +145,9 @@ class Digest:
             names = [s.name for s in self.unreachable]
             lines += ["", t.DIGEST_UNREACHABLE_HEADING.format(n=len(names)), "、".join(_capped(names, limit)),
                       t.DIGEST_UNREACHABLE_HINT]
-        if self.unassigned:
-            lines += ["", t.DIGEST_UNASSIGNED_HEADING.format(n=len(self.unassigned))]
-            lines += [t.DIGEST_UNASSIGNED_LINE.format(no=no, title=title) for no, title in self.unassigned]
+        if status.unassigned:
+            lines += ["", t.DIGEST_UNASSIGNED_HEADING.format(n=len(status.unassigned))]
+            lines += [t.DIGEST_UNASSIGNED_LINE.format(no=no, title=title) for no, title in status.unassigned]
             lines.append(t.DIGEST_UNASSIGNED_HINT)
         if self.line is not None and self.line.any:
             lines += ["", *self.line_lines()]
@@ -185,11 +173,11 @@ class Digest:
         for i, s in enumerate(behind[:limit] if limit else behind, start=1):
             extra = (t.DIGEST_DEPT_DRAFTS.format(n=len(s.drafts)) if s.drafts else "")
             extra += t.DIGEST_DEPT_UNREACHABLE if s.department_id not in self.reachable else ""
-            lines.append(t.DIGEST_DEPT_LINE.format(i=i, name=s.name, rate=format_rate(s.rate), submitted=s.submitted,
+            lines.append(t.DIGEST_DEPT_LINE.format(i=i, name=s.name, rate=format_rate(s.rate), submitted=s.responded,
                                                    total=s.total, extra=extra))
         if limit and len(behind) > limit:
             lines.append(t.DIGEST_DEPTS_MORE.format(n=len(behind) - limit))
-        lines.append(t.DIGEST_DEPTS_DONE.format(n=len(self.statuses) - len(behind)))
+        lines.append(t.DIGEST_DEPTS_DONE.format(n=len(self.status.departments) - len(behind)))
         return lines
 
     def numeric_lines(self, limit: int | None) -> list[str]:
@@ -207,7 +195,7 @@ class Digest:
                                                              met=t.DIGEST_MET[n.met]))
         lines += _capped(rendered, limit)
         if pending:
-            lines.append("実績が未報告: " + _nos(pending))
+            lines.append(t.DIGEST_NUMERIC_PENDING.format(nos=_nos(pending)))
         return lines
 
     def text(self, limit: int | None = None) -> str:
@@ -229,6 +217,8 @@ class Digest:
 
     def chart(self) -> bytes:
         if self._chart is None:
+            from bot.clock.digest_chart import render_chart  # matplotlib is loaded only when drawn
+
             self._chart = render_chart(self)
         return self._chart
 
@@ -244,11 +234,15 @@ class Digest:
             "since": iso(self.since),
             "seq": self.slot.seq if self.slot else None,
             "deadline": self.round.deadline.isoformat(),
-            "response_rate": {"submitted": self.submitted, "total": self.total, "rate": round(self.rate, 4)},
+            "response_rate": {"submitted": self.status.responded, "total": self.status.total,
+                              "rate": _rounded(self.rate)},
+            "approval_rate": {"approved": self.status.approved, "total": self.status.total,
+                              "rate": _rounded(self.status.approval_rate)},
             "departments": [
-                {"department": s.name, "submitted": s.submitted, "total": s.total, "rate": round(s.rate, 4),
-                 "open": s.open_nos, "drafts": s.drafts, "reachable": s.department_id in self.reachable}
-                for s in sorted(self.statuses, key=lambda s: (s.rate, s.name))
+                {"department": s.name, "submitted": s.responded, "total": s.total, "rate": _rounded(s.rate),
+                 "approved": s.approved, "open": list(s.open_nos), "drafts": list(s.drafts),
+                 "reachable": s.department_id in self.reachable}
+                for s in sorted(self.status.departments, key=lambda s: (s.rate, s.name))
             ],
             "new_reports": [{"no": r.no, "department": r.department, "status": r.status,
                              "reported_at": iso(r.reported_at)} for r in self.new_reports],
@@ -259,9 +253,9 @@ class Digest:
                  "rate": _num(n.rate), "met": n.met}
                 for n in self.numeric
             ],
-            "overdue": [{"department": s.name, "measures": s.open_nos} for s in self.overdue],
+            "overdue": [{"department": s.name, "measures": list(s.open_nos)} for s in self.overdue],
             "unreachable": [s.name for s in self.unreachable],
-            "unassigned": [{"no": no, "title": title} for no, title in self.unassigned],
+            "unassigned": [{"no": no, "title": title} for no, title in self.status.unassigned],
             "line_push": None if self.line is None else {
                 **self.line.usage.as_dict(), "rerouted": self.line.rerouted,
                 "undelivered": list(self.line.undelivered), "low": self.line.low},
@@ -271,11 +265,15 @@ class Digest:
 def _capped(lines: list[str], limit: int | None) -> list[str]:
     if limit is None or len(lines) <= limit:
         return lines
-    return lines[:limit] + [f"ほか{len(lines) - limit}件"]
+    return lines[:limit] + [t.DIGEST_MORE.format(n=len(lines) - limit)]
 
 
 def _nos(nos: Sequence[int]) -> str:
     return "、".join(f"No.{no}" for no in nos)
+
+
+def _rounded(rate: Decimal) -> float:
+    return float(round(rate, 4))
 
 
 def _num(value: Decimal | None) -> int | float | None:
@@ -371,15 +369,13 @@ def build_digest(session: Session, settings: Settings, at: datetime, rnd: Round 
     since = previous.at if previous else None
     plan = active_plan(session)
     if plan is None:
-        return Digest(rnd, at, since, slot, [], set(), [], [], [], None)
+        return Digest(rnd, at, since, slot, RoundStatus(rnd.fy, ()), set(), [], [], None)
     fy = rnd.fy.year
-    statuses = department_statuses(session, fy, plan)
     reachable = set(members_by_department(session))
     return Digest(
-        round=rnd, at=at, since=since, slot=slot, statuses=statuses, reachable=reachable,
+        round=rnd, at=at, since=since, slot=slot, status=round_status(session, rnd.fy, plan), reachable=reachable,
         new_reports=submitted_between(session, fy, since, at, plan),
         numeric=numeric_lines(session, plan, fy),
-        unassigned=unassigned_measures(session, plan),
         line=line_problems(session, settings, rnd, at),
         tz_name=settings.bot_timezone,
     )
@@ -430,75 +426,4 @@ def enqueue_digests(session: Session, settings: Settings, at: datetime) -> list[
     return [m for m in planned if m.key in inserted]
 
 
-# --- chart ---------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def japanese_font() -> str:
-    """IPAexGothic, shipped with matplotlib-fontja, registered with matplotlib (the machine's own
-    fonts need not draw Japanese)."""
-    import matplotlib_fontja  # importing it registers the font with matplotlib
-
-    return str(matplotlib_fontja.matplotlib_fontja.FONT_NAME)
-
-
-def render_chart(digest: Digest) -> bytes:
-    """Response rate of the departments furthest behind, and achievement of each reported numeric
-    target, as a PNG with Japanese labels."""
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    font = japanese_font()
-    fy = digest.round.fy
-    behind = digest.behind[:CHART_BARS]
-    reported = [n for n in digest.numeric if n.rate is not None]
-    if len(reported) > CHART_BARS:
-        reported = sorted(reported, key=lambda n: (n.rate, n.no))[:CHART_BARS]
-    several = Counter(n.no for n in reported)
-    rows = max(len(behind), len(reported), 8)
-    fig = Figure(figsize=(11, 0.3 * rows + 1.8), dpi=100)
-    FigureCanvasAgg(fig)
-    with matplotlib.rc_context({"font.family": [font, "DejaVu Sans"]}):
-        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
-        _bars(left, [s.name for s in behind], [s.rate * 100 for s in behind], ["#4C72B0"] * len(behind), rows, 100)
-        left.axvline(digest.rate * 100, color="#C44E52", linestyle="--", linewidth=1)
-        left.set_title(f"{fy.label} 回答率(全体 {format_rate(digest.rate)})")
-        if not behind:
-            left.text(0.5, 0.5, "全課提出済み", ha="center", transform=left.transAxes)
-        values = [float(n.rate or 0) * 100 for n in reported]
-        _bars(right, _unique([f"No.{n.no}" + (f" {n.metric}" if several[n.no] > 1 else "") for n in reported]),
-              values, ["#55A868" if n.met else "#DD8452" for n in reported], rows, max([110.0, *values]) * 1.1)
-        right.axvline(100, color="#333333", linewidth=1)
-        right.set_title("数値目標の達成率(実績÷目標)")
-        if not reported:
-            right.text(0.5, 0.5, "実績の報告はまだありません", ha="center", transform=right.transAxes)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def _bars(ax: Any, labels: list[str], values: list[float], colors: list[str], rows: int, xmax: float) -> None:
-    """Horizontal bars, first item on top, each with its value written beside it."""
-    positions = list(range(rows - 1, rows - 1 - len(labels), -1))
-    ax.barh(positions, values, height=0.6, color=colors)
-    ax.set_yticks(positions, labels)
-    ax.set_ylim(-0.6, rows - 0.4)
-    ax.set_xlim(0, xmax)
-    ax.set_xlabel("%")
-    for y, value in zip(positions, values, strict=True):
-        ax.text(value + xmax * 0.01, y, format_rate(value / 100), va="center", fontsize=8)
-
-
-def _unique(names: list[str]) -> list[str]:
-    """No.86, No.86 (2), No.86 (3): one bar each (equal labels would share one)."""
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return out
-
-
-__all__ = ["Digest", "build_digest", "due_digests", "enqueue_digests", "render_chart"]
+__all__ = ["Digest", "build_digest", "due_digests", "enqueue_digests"]

@@ -28,7 +28,7 @@ from bot.core.config import Settings
 from bot.core.messages import Choice, Reply
 from bot.core.outbox import NewMessage, enqueue_many, existing_keys
 from bot.people.recipients import managers_or_all, members_by_department, pick_accounts
-from bot.reporting.round_status import DepartmentStatus, department_statuses
+from bot.reporting.round_status import DepartmentStatus, round_status
 from bot.reporting.rounds import Round, Slot, format_day, is_send_day, round_at
 from bot.storage.models import Member, Plan
 from bot.texts import notices as t
@@ -95,7 +95,7 @@ def plan_reminders(session: Session, settings: Settings, at: datetime) -> Remind
     members = members_by_department(session)
     messages: list[PlannedMessage] = []
     unreachable: list[DepartmentStatus] = []
-    for status in department_statuses(session, rnd.fy.year, plan):
+    for status in round_status(session, rnd.fy, plan).departments:
         if not status.open:
             continue
         people = members.get(status.department_id, [])

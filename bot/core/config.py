@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.texts import core as texts
+
 
 class Settings(BaseSettings):
     """Everything a deployment sets; see INTERFACE.md's environment table."""
@@ -20,7 +22,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///kaikaku.db"
     bot_timezone: str = "Asia/Tokyo"
     bot_now: datetime | None = None
-    coordinator_department: str = "デジタル行政戦略課"
+    coordinator_department: str = texts.DEFAULT_COORDINATOR_DEPARTMENT
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -45,9 +47,7 @@ class Settings(BaseSettings):
     # reports, 確定 figures), the current FY otherwise (the round itself runs February–March).
     report_previous_until_month: int = 6
     result_text_max_chars: int = 2000
-    rating_scale: list[str] = Field(
-        default_factory=lambda: ["A 達成", "B 概ね達成", "C 一部未達成", "D 未達成"]
-    )
+    rating_scale: list[str] = Field(default_factory=lambda: list(texts.RATING_SCALE))
 
     # Reporting round (month, day) relative to the FY; closure days "YYYY-MM-DD,YYYY-MM-DD".
     round_open_month_day: tuple[int, int] = (2, 1)

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.texts import platforms as say
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -90,7 +92,7 @@ class Form:
     label: str
     max_chars: int = 2000
     initial: str | None = None
-    submit: str = "送信"
+    submit: str = say.FORM_SUBMIT
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from bot.core.push_budget import PushRefused
 from bot.people.recipients import fallback_account
 from bot.storage.db import session_scope
 from bot.storage.models import OutboxMessage
+from bot.texts import core as t
 
 log = logging.getLogger(__name__)
 
@@ -339,7 +340,7 @@ def _reroute(engine: Engine, settings: Settings, msg: Claimed, now: datetime, ex
     with session_scope(engine) as session:
         alt = fallback_account(session, msg.platform, msg.recipient, settings.delivery_platform_order)
         target = f"{alt.platform}:{alt.user_id}" if alt else None
-        error = f"PushRefused: {exc.reason}" + (f" → {target}" if target else "(ほかの連絡先なし)")
+        error = f"PushRefused: {exc.reason}" + (f" → {target}" if target else t.NO_OTHER_ACCOUNT)
         if not _finish(session, msg, status="failed", next_attempt_at=None, last_error=error):
             return None
         if alt is None:
@@ -360,7 +361,7 @@ def _expire_stale(engine: Engine, settings: Settings, now: datetime) -> None:
             update(OutboxMessage)
             .where(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= utc(now),
                    OutboxMessage.attempts >= settings.outbox_max_attempts)
-            .values(status="failed", next_attempt_at=None, last_error="送信中に処理が停止しました")
+            .values(status="failed", next_attempt_at=None, last_error=t.STOPPED_MID_SEND)
             .execution_options(synchronize_session=False)
         )
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.db import session_scope
 from bot.storage.models import PushUsage
+from bot.texts import notices as t
 
 
 class PushRefused(Exception):
@@ -124,7 +125,5 @@ def release(engine: Engine, platform: str, month: str, pushes: int = 1, refused:
 
 def summary(u: Usage) -> str:
     """One line for the coordinator (e.g. in 状況): this month's pushes against the budget."""
-    text = f"LINEのプッシュ送信({u.month}): {u.sent:,}通 / 上限 {u.budget:,}通(残り {u.left:,}通)"
-    if u.refused:
-        text += f"。上限のため送らなかった通知: {u.refused:,}通"
-    return text
+    text = t.DIGEST_LINE_USAGE.format(month=u.month, sent=u.sent, budget=u.budget, left=u.left)
+    return f"{text}。{t.DIGEST_LINE_REFUSED.format(n=u.refused)}" if u.refused else text

@@ -49,6 +49,7 @@ from bot.dialogs.model import (
     normalize,
     render,
 )
+from bot.texts import platforms as say
 
 
 def _items(step: Step, data: Mapping[str, Any]) -> list[Any]:
@@ -126,7 +127,7 @@ class Engine:
                 label=render(str(spec.get("label", key)), values),
                 max_chars=self.max_chars(step),
                 initial=str(initial) if initial else None,
-                submit=str(spec.get("submit", "送信")),
+                submit=str(spec.get("submit", say.FORM_SUBMIT)),
             )
         tag = self.tag(step, data)
         return Reply(text, tuple(replace(c, step=tag) for c in self.choices(step, data)), form, card)

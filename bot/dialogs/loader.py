@@ -20,6 +20,7 @@ from typing import Any
 from bot.core import yaml_io
 from bot.core.messages import Choice
 from bot.dialogs.model import END, FIRST_UNANSWERED, KINDS, REGISTRY, Dialog, DialogError, Registry, Step
+from bot.texts import dialogs as t
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -49,12 +50,12 @@ def _choices_of(raw: Any, where: str) -> tuple[Choice, ...] | str | None:
     if raw is None or isinstance(raw, str):
         return raw
     if not isinstance(raw, list):
-        raise DialogError(f"{where}: choices は一覧か関数名です")
+        raise DialogError(t.LOAD_BAD_CHOICES.format(where=where))
     out = []
     for item in raw:
         if isinstance(item, Mapping):
             if "label" not in item:
-                raise DialogError(f"{where}: choices の項目には label が必要です")
+                raise DialogError(t.LOAD_CHOICE_WITHOUT_LABEL.format(where=where))
             out.append(Choice(str(item["label"]), str(item.get("value", item["label"]))))
         else:
             out.append(Choice(str(item), str(item)))
@@ -106,7 +107,7 @@ def parse_dialog(raw: Any, name: str) -> Dialog:
         raise DialogError(f"{name}: timeout_hours is a positive number of hours")
     fields = raw.get("data")
     if fields is not None and not (isinstance(fields, list) and all(isinstance(f, str) for f in fields)):
-        raise DialogError(f"{name}: data は文中で使う名前の一覧です")
+        raise DialogError(t.LOAD_BAD_DATA.format(where=name))
     return Dialog(
         name=str(raw.get("name") or name),
         title=str(raw.get("title") or name),
@@ -149,13 +150,13 @@ def _check_placeholders(dialog: Dialog, problems: list[str]) -> None:
         try:
             roots = _fields_of(text)
         except ValueError as exc:
-            problems.append(f"{where}: {what} の書式が正しくありません ({exc})")
+            problems.append(t.LOAD_BAD_FORMAT.format(where=where, what=what, error=exc))
             return
         if dialog.fields is None:
             return
         for root in roots:
             if root not in known:
-                problems.append(f"{where}: {what} の {{{root}}} は data にも手順にもない名前です")
+                problems.append(t.LOAD_UNKNOWN_NAME.format(where=where, what=what, name=root))
 
     for s in dialog.steps.values():
         for what, text in _texts_of(s):
@@ -171,35 +172,35 @@ def check_dialog(dialog: Dialog, registry: Registry = REGISTRY) -> list[str]:
 
     def need(table: Mapping[str, Any], name: str | None, what: str, where: str) -> None:
         if name is not None and name not in table:
-            problems.append(f"{where}: {what} 「{name}」が登録されていません")
+            problems.append(t.LOAD_UNREGISTERED.format(where=where, what=what, name=name))
 
     if dialog.first not in dialog.steps:
-        problems.append(f"{dialog.name}: start 「{dialog.first}」という手順はありません")
+        problems.append(t.LOAD_NO_START.format(where=dialog.name, name=dialog.first))
     for key, name in (("on_start", dialog.on_start), ("on_finish", dialog.on_finish), ("on_cancel", dialog.on_cancel)):
         need(registry.actions, name, "action", f"{dialog.name}.{key}")
     for s in dialog.steps.values():
         where = f"{dialog.name}.{s.name}"
         if s.kind not in KINDS:
-            problems.append(f"{where}: kind 「{s.kind}」は {', '.join(KINDS)} のいずれかです")
+            problems.append(t.LOAD_BAD_KIND.format(where=where, kind=s.kind, kinds=", ".join(KINDS)))
         if not s.prompt.strip():
-            problems.append(f"{where}: prompt が空です")
+            problems.append(t.LOAD_EMPTY_PROMPT.format(where=where))
         nexts = [s.next] if isinstance(s.next, str) else list(s.next.values()) if isinstance(s.next, Mapping) else []
         if not nexts:
-            problems.append(f"{where}: next は手順名か対応表です")
+            problems.append(t.LOAD_BAD_NEXT.format(where=where))
         for target in nexts + ([s.return_to] if s.return_to else []):
             if target not in targets:
-                problems.append(f"{where}: 次の手順 「{target}」はありません")
+                problems.append(t.LOAD_NO_SUCH_STEP.format(where=where, name=target))
         if isinstance(s.next, Mapping) and isinstance(s.choices, tuple):
             values = {c.value for c in s.choices}
             for answer in s.next:
                 if answer != "*" and str(answer) not in values:
-                    problems.append(f"{where}: next の 「{answer}」は選択肢の値にありません")
+                    problems.append(t.LOAD_NEXT_NOT_A_CHOICE.format(where=where, answer=answer))
         if s.kind in ("choice", "confirm") and isinstance(s.choices, tuple) and not s.choices:
-            problems.append(f"{where}: choices が空です")
+            problems.append(t.LOAD_NO_CHOICES.format(where=where))
         if s.kind == "choice" and s.choices is None:
-            problems.append(f"{where}: choice には choices が必要です")
+            problems.append(t.LOAD_CHOICE_NEEDS_CHOICES.format(where=where))
         if s.kind == "longtext" and s.max_chars is None:
-            problems.append(f"{where}: longtext には max_chars が必要です")
+            problems.append(t.LOAD_LONGTEXT_NEEDS_MAX.format(where=where))
         need(registry.validators, s.validate, "validator", where)
         need(registry.conditions, s.when, "condition", where)
         need(registry.cards, s.card, "card", where)
@@ -207,7 +208,7 @@ def check_dialog(dialog: Dialog, registry: Registry = REGISTRY) -> list[str]:
             need(registry.choices, s.choices, "choices", where)
     for key, text in dialog.messages.items():
         if not text.strip():
-            problems.append(f"{dialog.name}.messages.{key}: 空です")
+            problems.append(t.LOAD_EMPTY.format(where=f"{dialog.name}.messages.{key}"))
     _check_placeholders(dialog, problems)
     return problems
 
@@ -231,7 +232,7 @@ def load_dialog(path: Path, registry: Registry = REGISTRY) -> Dialog:
         raise DialogError(f"{path.name}: {exc}") from exc
     problems = check_dialog(dialog, registry)
     if problems:
-        raise DialogError(f"{path.name}: 会話ファイルに問題があるため読み込みません\n" + "\n".join(problems))
+        raise DialogError("\n".join([t.LOAD_REFUSED.format(file=path.name), *problems]))
     return dialog
 
 

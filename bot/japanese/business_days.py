@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import jpholiday
 
+from bot.texts import japanese as t
+
 __all__ = ["BusinessCalendar", "is_year_end_closure", "public_holiday_name"]
 
 _ONE_DAY = timedelta(days=1)
@@ -70,14 +72,14 @@ class BusinessCalendar:
         "臨時閉庁日"), or None on a business day."""
         day = _as_date(day)
         if day.weekday() >= _SATURDAY:
-            return "土曜日" if day.weekday() == _SATURDAY else "日曜日"
+            return t.CLOSED_SATURDAY if day.weekday() == _SATURDAY else t.CLOSED_SUNDAY
         holiday = public_holiday_name(day)
         if holiday is not None:
             return holiday
         if is_year_end_closure(day):
-            return "年末年始"
+            return t.CLOSED_YEAR_END
         if day in self.extra_closures:
-            return "臨時閉庁日"
+            return t.CLOSED_EXTRA
         return None
 
     def is_business_day(self, day: date) -> bool:

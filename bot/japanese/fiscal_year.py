@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.texts import japanese as t
+
 __all__ = [
     "DEFAULT_TZ",
     "FiscalYear",
@@ -35,7 +37,8 @@ _REIWA_START = 2019  # 令和元年度 = FY2019
 _HEISEI_START = 1989  # 平成元年度 = FY1989
 _HEISEI_LAST = 31  # 平成31年度 = FY2019 = 令和元年度
 _ERA_OFFSET = {"R": _REIWA_START - 1, "H": _HEISEI_START - 1}
-_ERA_PREFIX = {"令和": "R", "平成": "H", "R": "R", "H": "H"}
+_ERA_PREFIX = {"令和": "R", "平成": "H", "R": "R", "H": "H"}  # the era words people type
+GANNEN = "元"  # the first year of an era, as typed (令和元年度)
 
 # Words relative to the fiscal year of "today", longest first so that 一昨年度 is not read as 昨年度.
 _RELATIVE = {
@@ -51,7 +54,7 @@ _RELATIVE = {
     "翌年度": 1,
 }
 
-ACCEPTED_FORMS = "R8、令和8年度、令和元年度、2026年度、FY2026、2026、H30・平成30年度、今年度・昨年度・来年度"
+ACCEPTED_FORMS = t.FY_ACCEPTED_FORMS
 
 
 class FiscalYearError(ValueError):
@@ -68,13 +71,13 @@ class FiscalYear:
         if isinstance(self.year, bool) or not isinstance(self.year, int):
             raise TypeError(f"FiscalYear.year must be an int, not {type(self.year).__name__}")
         if not MIN_YEAR <= self.year <= MAX_YEAR:
-            raise FiscalYearError(f"{self.year}年度は扱える範囲({MIN_YEAR}〜{MAX_YEAR}年度)の外です。")
+            raise FiscalYearError(t.FY_OUT_OF_RANGE.format(year=self.year, low=MIN_YEAR, high=MAX_YEAR))
 
     @property
     def reiwa(self) -> int:
         """The Reiwa year number (8 for FY2026); raises FiscalYearError before 令和元年度 (FY2019)."""
         if self.year < _REIWA_START:
-            raise FiscalYearError(f"{self.year}年度は令和より前の年度です。")
+            raise FiscalYearError(t.FY_BEFORE_REIWA.format(year=self.year))
         return self.year - _ERA_OFFSET["R"]
 
     @property
@@ -92,8 +95,8 @@ class FiscalYear:
         if self.year >= _REIWA_START:
             return reiwa_label(self.year)
         if self.year >= _HEISEI_START:
-            return f"平成{_era_number(self.year - _ERA_OFFSET['H'])}年度"
-        return f"{self.year}年度"
+            return t.FY_HEISEI.format(n=_era_number(self.year - _ERA_OFFSET['H']))
+        return t.FY_WESTERN.format(year=self.year)
 
     @property
     def start(self) -> date:
@@ -122,7 +125,7 @@ class FiscalYear:
         """The fiscal year of a catalog key as produced by `key` ("R8", "H30", "FY1985")."""
         match = re.fullmatch(r"([RH])([1-9][0-9]*)|FY([0-9]{4})", key)
         if match is None:
-            raise FiscalYearError(f"「{key}」は年度のキーではありません。R8 のような形でご指定ください。")
+            raise FiscalYearError(t.FY_BAD_KEY.format(key=key))
         era, number, western = match.groups()
         if western is not None:
             return cls(int(western))
@@ -135,8 +138,8 @@ class FiscalYear:
 def reiwa_label(year: int) -> str:
     """The Reiwa name of the fiscal year starting in Western `year`: 2026 → "令和8年度", 2019 → "令和元年度"."""
     if year < _REIWA_START:
-        raise FiscalYearError(f"{year}年度は令和より前の年度です。")
-    return f"令和{_era_number(year - _ERA_OFFSET['R'])}年度"
+        raise FiscalYearError(t.FY_BEFORE_REIWA.format(year=year))
+    return t.FY_REIWA.format(n=_era_number(year - _ERA_OFFSET['R']))
 
 
 def fiscal_year_of(moment: date | datetime, tz: str = DEFAULT_TZ) -> FiscalYear:
@@ -162,10 +165,7 @@ def parse_fiscal_year(text: str, today: date | datetime | None = None) -> Fiscal
         match = pattern.fullmatch(normalized)
         if match is not None:
             return convert(match, today)
-    raise FiscalYearError(
-        f"「{text.strip()}」を年度として読み取れませんでした。"
-        f"次のいずれかの形でご入力ください: {ACCEPTED_FORMS}。"
-    )
+    raise FiscalYearError(t.FY_UNREADABLE.format(text=text.strip(), forms=ACCEPTED_FORMS))
 
 
 def find_fiscal_year(text: str, today: date | datetime) -> FiscalYear | None:
@@ -187,23 +187,23 @@ def find_fiscal_year(text: str, today: date | datetime) -> FiscalYear | None:
 
 
 def _era_number(number: int) -> str:
-    return "元" if number == 1 else str(number)
+    return t.FIRST_YEAR if number == 1 else str(number)
 
 
 def _from_era(era: str, number: int) -> FiscalYear:
     """The fiscal year of era `era` ("R" or "H") year `number`."""
     if number < 1 or (era == "H" and number > _HEISEI_LAST):
-        raise FiscalYearError(f"{'令和' if era == 'R' else '平成'}{number}年度という年度はありません。")
+        raise FiscalYearError(t.FY_NO_SUCH_YEAR.format(era=t.ERA_NAMES[era], number=number))
     return FiscalYear(_ERA_OFFSET[era] + number)
 
 
 def _era_year(prefix: str, number: str) -> FiscalYear:
-    return _from_era(_ERA_PREFIX[prefix], 1 if number == "元" else int(number))
+    return _from_era(_ERA_PREFIX[prefix], 1 if number == GANNEN else int(number))
 
 
 def _relative(word: str, today: date | datetime | None) -> FiscalYear:
     if today is None:
-        raise FiscalYearError(f"「{word}」がどの年度かを決めるには今日の日付が必要です。")
+        raise FiscalYearError(t.FY_NEEDS_TODAY.format(word=word))
     return FiscalYear(fiscal_year_of(today).year + _RELATIVE[word])
 
 

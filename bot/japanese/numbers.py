@@ -25,9 +25,11 @@ Reading rules, in short:
 from __future__ import annotations
 
 import unicodedata
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, getcontext, localcontext
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.japanese.kanji_numerals import BIG_MULTIPLIERS, KANJI_DIGITS, NUMERAL_CHARS, evaluate, exact_context
+from bot.texts import japanese as t
 
 __all__ = [
     "UNIT_ALIASES",
@@ -38,13 +40,12 @@ __all__ = [
     "convert",
     "format_number",
     "format_quantity",
-    "implausible",
     "parse_for_target",
     "parse_quantity",
     "unit_family",
 ]
 
-EXAMPLE = "例: 1,650名 / 98.5% / 8億円"
+EXAMPLE = t.NUMBER_EXAMPLE
 
 # canonical unit -> (family, power of ten relative to the family's base unit)
 _UNITS: dict[str, tuple[str, int]] = {
@@ -88,15 +89,6 @@ UNIT_ALIASES: dict[str, str] = {
 }
 _ALIASES_LONGEST_FIRST = sorted(UNIT_ALIASES, key=len, reverse=True)
 
-_KANJI_DIGITS = {
-    "〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-    "壱": 1, "弐": 2, "参": 3, "肆": 4, "伍": 5, "陸": 6, "漆": 7, "捌": 8, "玖": 9,
-}  # fmt: skip
-_SMALL_MULTIPLIERS = {"十": 1, "拾": 1, "百": 2, "千": 3}
-_BIG_MULTIPLIERS = {"万": 4, "萬": 4, "億": 8, "兆": 12}
-_NUMERAL_CHARS = (
-    frozenset("0123456789") | set(_KANJI_DIGITS) | set(_SMALL_MULTIPLIERS) | set(_BIG_MULTIPLIERS)
-)
 # A multiplier written just before 円 is part of the unit: 千円, 万円, 百万円, 億円.
 _YEN_PREFIXES = ("百万", "千", "万", "億")
 
@@ -109,8 +101,12 @@ _NOT_APPROX_BEFORE_YAKU = frozenset("予契節集要規制条婚公解違誓確"
 _LABEL_BEFORE = ("令和", "平成", "昭和", "FY", "R", "H", "第", "No.", "No", "#")
 _LABEL_AFTER = ("年", "月", "日", "期", "次", "号")
 _KANJI_PREFIX_OK = frozenset("約計")
-
-_PRECISION = 60
+_YEN = "円"
+_YAKU = "約"
+_LONG_VOWEL = "ー"
+_IDEOGRAPHS = ("\u4e00", "\u9fff")
+_IDEOGRAPH_MARKS = "々〆"
+_KATAKANA = ("\u30a1", "\u30fa")
 
 
 class NumberParseError(ValueError):
@@ -182,12 +178,12 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     """
     source, target = canonical_unit(from_unit), canonical_unit(to_unit)
     if source == target:
-        return _tidy(_to_decimal(value))
+        return _tidy(to_decimal(value))
     if source not in _UNITS or target not in _UNITS or _UNITS[source][0] != _UNITS[target][0]:
-        raise IncompatibleUnitsError(f"単位「{source}」は「{target}」に換算できません。")
+        raise IncompatibleUnitsError(t.NUMBER_UNCONVERTIBLE.format(source=source, target=target))
     shift = _UNITS[source][1] - _UNITS[target][1]
-    with _exact_context():
-        return _tidy(_to_decimal(value).scaleb(shift).normalize())
+    with exact_context():
+        return _tidy(to_decimal(value).scaleb(shift).normalize())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,9 +221,7 @@ def parse_for_target(text: str, target_unit: str | None) -> Quantity:
         value = convert(quantity.value, quantity.unit, target)
     except IncompatibleUnitsError:
         raise NumberParseError(
-            f"単位が目標と合いません。「{quantity.unit}」ではなく「{target}」で入力してください"
-            f"（例: {_example(target)}）。"
-        ) from None
+            t.NUMBER_WRONG_UNIT.format(unit=quantity.unit, target=target, example=_example(target))) from None
     return replace(quantity, value=value, unit=target)
 
 
@@ -236,7 +230,7 @@ def _candidates(text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     i = 0
     while i < len(text):
-        if text[i] in _NUMERAL_CHARS:
+        if text[i] in NUMERAL_CHARS:
             candidate, i = _read_candidate(text, i)
             found.append(candidate)
         else:
@@ -250,8 +244,8 @@ def _read_candidate(text: str, start: int) -> tuple[_Candidate, int]:
     raw = "".join(ch for ch in text[start:end] if ch not in ",、" and not ch.isspace())
     negative, approx_before = _prefix(text, start)
     unit, after_unit = _match_unit(text, end)
-    value = _evaluate(raw)
-    if value is not None and unit == "円":
+    value = evaluate(raw)
+    if value is not None and unit == _YEN:
         value, unit = _fold_yen_multiplier(raw, value)
     approx_after, after = _approx_suffix(text, after_unit)
     kanji_only = not any(ch.isdigit() for ch in raw)
@@ -273,13 +267,13 @@ def _run_end(text: str, start: int) -> int:
     i = start
     while i < len(text):
         ch = text[i]
-        if ch in _NUMERAL_CHARS:
+        if ch in NUMERAL_CHARS:
             i += 1
         elif ch == "." and _digit_at(text, i - 1) and _digit_at(text, i + 1):
             i += 1
         elif ch in ",、" and _is_group_separator(text, i):
             i += 1
-        elif ch.isspace() and text[i - 1] in _BIG_MULTIPLIERS and _digit_follows(text, i):
+        elif ch.isspace() and text[i - 1] in BIG_MULTIPLIERS and _digit_follows(text, i):
             i += 1  # "3億 5000万"
         else:
             break
@@ -293,7 +287,7 @@ def _digit_at(text: str, i: int) -> bool:
 def _digit_follows(text: str, i: int) -> bool:
     """Whether a digit or kanji digit follows the spaces at ``i``."""
     rest = text[i:].lstrip()
-    return bool(rest) and (_digit_at(rest, 0) or rest[0] in _KANJI_DIGITS)
+    return bool(rest) and (_digit_at(rest, 0) or rest[0] in KANJI_DIGITS)
 
 
 def _is_group_separator(text: str, i: int) -> bool:
@@ -336,7 +330,7 @@ def _sign_at_end(before: str) -> str | None:
             continue
         if sign in _DASH_SIGNS and len(before) > len(sign):
             previous = before[-len(sign) - 1]
-            if (previous.isascii() and previous.isalnum()) or _is_katakana(previous) or previous == "ー":
+            if (previous.isascii() and previous.isalnum()) or _is_katakana(previous) or previous == _LONG_VOWEL:
                 return None
         return sign
     return None
@@ -345,7 +339,7 @@ def _sign_at_end(before: str) -> str | None:
 def _approx_at_end(before: str) -> str | None:
     for word in _APPROX_BEFORE:
         if before.endswith(word):
-            if word == "約" and len(before) > 1 and before[-2] in _NOT_APPROX_BEFORE_YAKU:
+            if word == _YAKU and len(before) > 1 and before[-2] in _NOT_APPROX_BEFORE_YAKU:
                 return None
             return word
     return None
@@ -377,10 +371,10 @@ def _fold_yen_multiplier(raw: str, value: Decimal) -> tuple[Decimal, str]:
     """Keep a multiplier written before 円 in the unit: "8億" + 円 → (8, "億円")."""
     for prefix in _YEN_PREFIXES:
         if raw.endswith(prefix):
-            unit = prefix + "円"
-            with _exact_context():
+            unit = prefix + _YEN
+            with exact_context():
                 return value.scaleb(-_UNITS[unit][1]), unit
-    return value, "円"
+    return value, _YEN
 
 
 def _is_word_part(text: str, start: int, end: int) -> bool:
@@ -403,129 +397,26 @@ def _is_label(text: str, start: int, end: int) -> bool:
 
 
 def _is_ideograph(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or ch in "々〆"
+    return _IDEOGRAPHS[0] <= ch <= _IDEOGRAPHS[1] or ch in _IDEOGRAPH_MARKS
 
 
 def _is_katakana(ch: str) -> bool:
-    return "\u30a1" <= ch <= "\u30fa"
+    return _KATAKANA[0] <= ch <= _KATAKANA[1]
 
 
 def _choose(candidates: list[_Candidate]) -> _Candidate:
     """The one candidate that is the quantity, or ``NumberParseError``."""
     if any(c.value is None and not c.kanji_only for c in candidates):
         bad = next(c.raw for c in candidates if c.value is None and not c.kanji_only)
-        raise NumberParseError(
-            f"「{bad}」を数値として読み取れませんでした。数字で入力してください（{EXAMPLE}）。"
-        )
+        raise NumberParseError(t.NUMBER_UNREADABLE_PART.format(bad=bad, example=EXAMPLE))
     # A number that names a year, a date or a measure (令和6年度, 4月, No.34) is never the quantity.
     usable = [c for c in candidates if c.value is not None and not c.word_part and not c.label]
     if not usable:
-        raise NumberParseError(f"数値を読み取れませんでした。数字で入力してください（{EXAMPLE}）。")
+        raise NumberParseError(t.NUMBER_UNREADABLE.format(example=EXAMPLE))
     if len(usable) > 1:
         shown = "」「".join(c.raw for c in usable[:3])
-        raise NumberParseError(
-            f"数値が複数あり（「{shown}」）、どれか判断できませんでした。1つだけ入力してください（{EXAMPLE}）。"
-        )
+        raise NumberParseError(t.NUMBER_SEVERAL.format(shown=shown, example=EXAMPLE))
     return usable[0]
-
-
-# ---------------------------------------------------------------------------------------------
-# Evaluating a run of numerals
-# ---------------------------------------------------------------------------------------------
-
-
-def _evaluate(raw: str) -> Decimal | None:
-    """The value of a run like "1650", "1.5万", "3億5000万", "千六百五十"; None if malformed."""
-    tokens = _tokenize(raw)
-    if not tokens:
-        return None
-    try:
-        with _exact_context():
-            return _evaluate_tokens(tokens)
-    except (ArithmeticError, ValueError):
-        return None
-
-
-def _tokenize(raw: str) -> list[Decimal | str] | None:
-    """Numbers (Decimal) and multiplier characters (str); None if the run is malformed."""
-    tokens: list[Decimal | str] = []
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch in _SMALL_MULTIPLIERS or ch in _BIG_MULTIPLIERS:
-            tokens.append(ch)
-            i += 1
-            continue
-        j = i
-        if ch.isdigit():
-            while j < len(raw) and (raw[j].isdigit() or raw[j] == "."):
-                j += 1
-            if raw[i:j].count(".") > 1 or raw[j - 1] == ".":
-                return None
-            tokens.append(Decimal(raw[i:j]))
-        else:
-            while j < len(raw) and raw[j] in _KANJI_DIGITS:
-                j += 1
-            tokens.append(Decimal("".join(str(_KANJI_DIGITS[c]) for c in raw[i:j])))
-        if len(tokens) > 1 and isinstance(tokens[-2], Decimal):
-            return None  # two numbers side by side: "5五"
-        i = j
-    return tokens
-
-
-def _evaluate_tokens(tokens: list[Decimal | str]) -> Decimal | None:
-    """Sum sections separated by 兆/億/万, each below the previous multiplier."""
-    total: Decimal | None = None
-    section: list[Decimal | str] = []
-    last_big: int | None = None
-    for token in tokens:
-        if isinstance(token, str) and token in _BIG_MULTIPLIERS:
-            exponent = _BIG_MULTIPLIERS[token]
-            coefficient = _section_value(section)
-            if coefficient is None or (last_big is not None and exponent >= last_big):
-                return None
-            part = coefficient.scaleb(exponent)
-            if last_big is not None and part >= Decimal(10) ** last_big:
-                return None
-            total = _add(total, part)
-            last_big, section = exponent, []
-        else:
-            section.append(token)
-    if section:
-        rest = _section_value(section)
-        if rest is None or (last_big is not None and rest >= Decimal(10) ** last_big):
-            return None
-        total = _add(total, rest)
-    return total
-
-
-def _section_value(tokens: list[Decimal | str]) -> Decimal | None:
-    """Value of a part below 万: "千六百五十", "2千", "5000", "三百五"; None if malformed."""
-    if not tokens:
-        return None
-    total: Decimal | None = None
-    current: Decimal | None = None
-    last_small: int | None = None
-    for token in tokens:
-        if isinstance(token, Decimal):
-            current = token
-            continue
-        exponent = _SMALL_MULTIPLIERS[token]
-        part = (Decimal(1) if current is None else current).scaleb(exponent)
-        if last_small is not None and (exponent >= last_small or part >= Decimal(10) ** last_small):
-            return None
-        total = _add(total, part)
-        current, last_small = None, exponent
-    if current is not None:
-        if last_small is not None and current >= Decimal(10) ** last_small:
-            return None
-        total = _add(total, current)
-    return total
-
-
-def _add(total: Decimal | None, part: Decimal) -> Decimal:
-    """``total + part``, keeping the exponent of a lone part (1.2E+8 stays 1.2E+8, not 120000000)."""
-    return part if total is None else total + part
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,7 +426,7 @@ def _add(total: Decimal | None, part: Decimal) -> Decimal:
 
 def format_number(value: Decimal | int | float) -> str:
     """Format a number for Japanese readers: "1,650", "98.47", "△1,200" (no trailing zeros)."""
-    number = _tidy(_to_decimal(value))
+    number = _tidy(to_decimal(value))
     if number != number.to_integral_value():
         number = number.normalize()  # a database column hands back 98.8700 for 98.87
     magnitude = abs(number)
@@ -545,7 +436,7 @@ def format_number(value: Decimal | int | float) -> str:
 
 def format_rate(rate: Decimal | int | float) -> str:
     """A ratio as a percentage for readers, to two decimals: 0.97058 → "97.06%", 0.5 → "50%"."""
-    percent = (_to_decimal(rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    percent = (to_decimal(rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return format_quantity(percent, "%")
 
 
@@ -564,40 +455,11 @@ def _example(unit: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Plausibility
-# ---------------------------------------------------------------------------------------------
-
-
-def implausible(value: Decimal, unit: str | None, target: Decimal | None) -> str | None:
-    """A short polite reason to ask the user to confirm ``value``, or None when it looks fine.
-
-    Flags a percentage over 100 or below 0, and a value ten times a non-zero target or more, or a
-    tenth of it or less. ``target`` is in the same unit as ``value``.
-    """
-    number = _to_decimal(value)
-    shown = format_quantity(number, unit)
-    if unit is not None and canonical_unit(unit) == "%":
-        if number > 100:
-            return f"{shown}は100%を超えています。入力に誤りがないかご確認ください。"
-        if number < 0:
-            return f"{shown}はマイナスの値です。入力に誤りがないかご確認ください。"
-    if target is None or _to_decimal(target) == 0:
-        return None
-    goal = abs(_to_decimal(target))
-    goal_shown = format_quantity(_to_decimal(target), unit)
-    if abs(number) >= goal * 10:
-        return f"{shown}は目標（{goal_shown}）の10倍以上です。桁や単位に誤りがないかご確認ください。"
-    if abs(number) * 10 <= goal:
-        return f"{shown}は目標（{goal_shown}）の10分の1以下です。桁や単位に誤りがないかご確認ください。"
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
 # Decimal helpers
 # ---------------------------------------------------------------------------------------------
 
 
-def _to_decimal(value: Decimal | int | float) -> Decimal:
+def to_decimal(value: Decimal | int | float) -> Decimal:
     """A finite Decimal; floats go through their shortest repr (98.87 stays 98.87)."""
     if isinstance(value, Decimal):
         number = value
@@ -624,12 +486,3 @@ def _tidy(value: Decimal) -> Decimal:
     if not any(digits):
         sign = 0
     return Decimal((sign, digits, exponent))
-
-
-def _exact_context() -> AbstractContextManager[Context]:
-    """A decimal context with ample precision that raises instead of rounding."""
-    context = getcontext().copy()
-    context.prec = _PRECISION
-    context.traps[Inexact] = True
-    context.traps[InvalidOperation] = True
-    return localcontext(context)

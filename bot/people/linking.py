@@ -38,7 +38,7 @@ def handle(ctx: Context) -> list[Reply] | None:
     who, dept_name, role_word = command
     if not is_coordinator(ctx.member, ctx.settings.coordinator_department):
         return [Reply(say.LINK_ONLY_COORDINATOR)]
-    role = ROLE_WORDS.get(role_word or "担当者")
+    role = ROLE_WORDS.get(role_word) if role_word else "staff"
     if role is None:
         return [Reply(say.LINK_UNKNOWN_ROLE.format(role=role_word))]
     department = find_department(ctx.session, dept_name)

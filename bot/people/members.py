@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.core import platforms
 from bot.storage.models import Department, Member
+from bot.texts import people as t
 
 ROLES = ("staff", "manager", "coordinator")
 
@@ -35,9 +36,9 @@ def add_member(
     """Register (or re-register) a chat account; the last registration wins."""
     known = platforms.names()
     if platform not in known:
-        raise ValueError(f"platform は {', '.join(known)} のいずれかです: {platform}")
+        raise ValueError(t.UNKNOWN_PLATFORM.format(known=", ".join(known), platform=platform))
     if role not in ROLES:
-        raise ValueError(f"role は {', '.join(ROLES)} のいずれかです: {role}")
+        raise ValueError(t.UNKNOWN_ROLE.format(known=", ".join(ROLES), role=role))
     member = find_member(session, platform, user_id)
     if member is None:
         member = Member(platform=platform, user_id=user_id, created_at=now or datetime.now().astimezone())

@@ -25,6 +25,8 @@ from bot.core.context import Context
 from bot.core.messages import Reply
 from bot.people.members import ROLES, add_member
 from bot.storage.models import Department, RegistrationAttempt, RegistrationCode
+from bot.texts import labels
+from bot.texts import people as t
 
 # No 0/O, 1/I/L: a code is read aloud and typed from paper as well.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -32,20 +34,10 @@ CODE_LENGTH = 8
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=1)
 
+_SEPARATORS = r"[\s\-‐－ー]"  # spaces and dashes people type inside a code
 _COMMAND = re.compile(r"^登録(?:\s|[:：])*(?P<code>[0-9A-Za-z\-\s]*)$")
 
-ASK_CODE = "登録コードを「登録 ABCD-EFGH」の形で送ってください。コードはデジタル行政戦略課から配布されます。"
-ONLY_DIRECT = "登録はボットとの1対1のトークで送ってください。グループに送ったコードはまだ使われていません。"
-NOT_FOUND = "登録コード「{code}」が見つかりませんでした。配布されたコードをもう一度ご確認ください。"
-EXPIRED = (
-    "この登録コードは有効期限({expires})が切れています。"
-    "お手数ですが、デジタル行政戦略課に新しいコードの発行を依頼してください。"
-)
-USED = "この登録コードはすでに使われています。デジタル行政戦略課に新しいコードの発行を依頼してください。"
-ALREADY = "このアカウントはすでに{department}に登録されています。"
-TOO_MANY = "登録コードの誤りが続いたため、しばらく受け付けを止めています。{until}以降にもう一度お試しください。"
-LINKED = "登録しました。このアカウントを{department}({role})として登録しました。「ヘルプ」で使い方を表示します。"
-ROLE_NAMES = {"staff": "担当者", "manager": "管理職", "coordinator": "取りまとめ担当"}
+ROLE_NAMES = labels.ROLE
 
 
 @dataclass(frozen=True)
@@ -59,7 +51,7 @@ class Invitation:
 def normalize_code(typed: str) -> str:
     """What the person typed, in any width or case, with or without hyphens and spaces."""
     text = unicodedata.normalize("NFKC", typed)
-    return re.sub(r"[\s\-‐－ー]", "", text).upper()
+    return re.sub(_SEPARATORS, "", text).upper()
 
 
 def hash_code(code: str, secret: str = "") -> str:
@@ -89,7 +81,7 @@ def issue_code(
 ) -> Invitation:
     """Create a one-time code for `department`; the returned code is the only copy of it."""
     if role not in ROLES:
-        raise ValueError(f"role は {', '.join(ROLES)} のいずれかです: {role}")
+        raise ValueError(t.UNKNOWN_ROLE.format(known=", ".join(ROLES), role=role))
     code = new_code()
     expires = now + timedelta(hours=ttl_hours)
     session.add(RegistrationCode(
@@ -107,7 +99,7 @@ def _aware(moment: datetime, tz: tzinfo) -> datetime:
 
 def _when(moment: datetime, tz: tzinfo) -> str:
     local = moment.astimezone(tz)
-    return f"{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
+    return t.WHEN.format(month=local.month, day=local.day, hour=local.hour, minute=local.minute)
 
 
 def recent_failures(session: Session, platform: str, user: str, now: datetime) -> list[datetime]:
@@ -130,29 +122,29 @@ def register(ctx: Context, typed_code: str) -> list[Reply]:
     failures = recent_failures(ctx.session, ctx.incoming.platform, ctx.incoming.user, ctx.now)
     if len(failures) >= MAX_FAILURES:
         until = _aware(failures[-MAX_FAILURES], tz) + FAILURE_WINDOW
-        return [Reply(TOO_MANY.format(until=_when(until, tz)))]
+        return [Reply(t.TOO_MANY.format(until=_when(until, tz)))]
     secret = ctx.settings.secret_key.get_secret_value()
     hashes = (hash_code(typed_code, secret), legacy_hash(typed_code))
     code = ctx.session.scalar(select(RegistrationCode).where(RegistrationCode.code_hash.in_(hashes)).limit(1))
     if code is None:
-        return _fail(ctx, NOT_FOUND.format(code=typed_code.strip()))
+        return _fail(ctx, t.NOT_FOUND.format(code=typed_code.strip()))
     department = ctx.session.get(Department, code.department_id)
     assert department is not None  # a foreign key
     if code.used_at is not None:
         if code.used_by == ctx.incoming.who:
-            return [Reply(ALREADY.format(department=department.name))]
-        return _fail(ctx, USED)
+            return [Reply(t.ALREADY.format(department=department.name))]
+        return _fail(ctx, t.USED)
     if _aware(code.expires_at, tz) <= ctx.now:
-        return _fail(ctx, EXPIRED.format(expires=_when(_aware(code.expires_at, tz), tz)))
+        return _fail(ctx, t.EXPIRED.format(expires=_when(_aware(code.expires_at, tz), tz)))
     claimed = ctx.session.execute(
         update(RegistrationCode)
         .where(RegistrationCode.id == code.id, RegistrationCode.used_at.is_(None))
         .values(used_at=ctx.now, used_by=ctx.incoming.who)
     ).rowcount  # type: ignore[attr-defined]
     if claimed != 1:  # someone else used it a moment ago
-        return _fail(ctx, USED)
+        return _fail(ctx, t.USED)
     add_member(ctx.session, ctx.incoming.platform, ctx.incoming.user, department, code.role, code.name, now=ctx.now)
-    return [Reply(LINKED.format(department=department.name, role=ROLE_NAMES.get(code.role, code.role)))]
+    return [Reply(t.LINKED.format(department=department.name, role=ROLE_NAMES.get(code.role, code.role)))]
 
 
 def handle(ctx: Context) -> list[Reply] | None:
@@ -162,8 +154,8 @@ def handle(ctx: Context) -> list[Reply] | None:
         return None
     typed = match.group("code").strip()
     if not typed:
-        return [Reply(ASK_CODE)]
+        return [Reply(t.ASK_CODE)]
     if not ctx.incoming.direct:
-        return [Reply(ONLY_DIRECT)]
+        return [Reply(t.ONLY_DIRECT)]
     return register(ctx, typed)
 

@@ -18,6 +18,7 @@ from bot.dialogs.manager import MANAGER, Arguments, Entry
 from bot.dialogs.model import render
 from bot.people.members import is_coordinator
 from bot.reporting import reports
+from bot.reporting.round_status import MeasureState, department_status
 
 REPORT_DIALOG = "report"
 # 報告 / 報告 34 / 報告 No.34 / No.34を報告 / 34番の報告 / 報告します (after NFKC)
@@ -83,32 +84,23 @@ def status(ctx: Context) -> list[Reply]:
         return [Reply(texts.UNREGISTERED)]
     fy = reports.report_fy(ctx.settings, ctx.now)
     home = ctx.member.department.name
-    rows = reports.department_status(ctx.session, ctx.member.department_id, fy.year)
-    if not rows:
+    dept = department_status(ctx.session, ctx.member.department_id, fy)
+    if dept is None:
         return [Reply(_message("status_none", department_home=home))]
-    counts = {"submitted": 0, "drafts": 0, "missing": 0}
-    lines = []
-    for row in rows:
-        lines.append(f"・No.{row.measure.no} {row.measure.title}: {_state_text(row, ctx.settings.tz)}")
-        if row.state in reports.SUBMITTED:
-            counts["submitted"] += 1
-        elif row.state == "draft":
-            counts["drafts"] += 1
-        else:
-            counts["missing"] += 1
-    title = _message("status_title", department_home=home, fy_label=fy.label, **counts)
-    todo = [r.measure.no for r in rows if r.state not in reports.SUBMITTED]
-    hint = _message("status_hint", example_no=todo[0]) if todo else ""
+    lines = [f"・No.{m.no} {m.title}: {_state_text(m, ctx.settings.tz)}" for m in dept.measures]
+    drafts = dept.count("draft")
+    title = _message("status_title", department_home=home, fy_label=fy.label, submitted=dept.responded,
+                     drafts=drafts, missing=dept.total - dept.responded - drafts)
+    hint = _message("status_hint", example_no=dept.open_nos[0]) if dept.open else ""
     return [Reply("\n".join([title, *lines, hint]).strip())]
 
 
-def _state_text(row: reports.MeasureStatus, tz: tzinfo) -> str:
-    report = row.report
-    if report is None:
-        return _message("status_draft") if row.draft is not None else _message("status_missing")
-    when = reports.aware(report.reported_at, tz)
+def _state_text(item: MeasureState, tz: tzinfo) -> str:
+    if item.state in ("missing", "draft"):
+        return _message(f"status_{item.state}")
+    when = reports.aware(item.reported_at, tz)
     date = f"{when.astimezone(tz).month}/{when.astimezone(tz).day}" if when else ""
-    if report.status == "submitted":
-        key = "status_submitted_with_draft" if row.draft is not None else "status_submitted"
-        return _message(key, revision=report.revision, date=date)
-    return _message(f"status_{report.status}", revision=report.revision, date=date)
+    key = f"status_{item.state}"
+    if item.state == "submitted" and item.has_draft:
+        key = "status_submitted_with_draft"
+    return _message(key, revision=item.revision, date=date)

@@ -12,6 +12,7 @@ from bot.japanese.numbers import format_quantity
 from bot.people.members import find_member
 from bot.reporting.reports import SubmittedMeanwhile, aware
 from bot.storage.models import Report
+from bot.texts import reporting as say
 from bot.texts import safety as t
 from bot.texts.labels import BASIS, PROGRESS
 
@@ -26,7 +27,7 @@ def submitter(session: Session, report: Report, who: str, department_id: int) ->
     member = find_member(session, platform, user) if user else None
     if member is None or not member.name:
         return t.WHO_UNNAMED, t.WHO_UNNAMED_SHORT
-    short = f"{member.name}さん"
+    short = say.PERSON.format(name=member.name)
     if member.department_id != department_id:
         return t.WHO_OTHER_DEPARTMENT.format(department=member.department.name, name=member.name), short
     return t.WHO_SAME_DEPARTMENT.format(name=member.name), short
@@ -43,12 +44,12 @@ def _when(report: Report, now: datetime, tz: tzinfo) -> str:
 def content_lines(report: Report) -> list[str]:
     """The submitted content, one line per answer, as the summary card shows it."""
     labels = t.CONTENT_LABELS
-    lines = [t.CONTENT_LINE.format(label=labels["progress"], value=PROGRESS.get(report.progress or "", report.progress) or t.UNANSWERED),
-             t.CONTENT_LINE.format(label=labels["result_text"], value=report.result_text or t.UNANSWERED)]
+    lines = [t.CONTENT_LINE.format(label=labels["progress"], value=PROGRESS.get(report.progress or "", report.progress) or say.UNANSWERED),
+             t.CONTENT_LINE.format(label=labels["result_text"], value=report.result_text or say.UNANSWERED)]
     for a in report.actuals:
         value = f"{a.metric} {format_quantity(a.value, a.unit)}" + (f"({BASIS.get(a.basis, a.basis)})" if a.basis else "")
         lines.append(t.CONTENT_LINE.format(label=labels["actual"], value=value))
-    lines.append(t.CONTENT_LINE.format(label=labels["rating"], value=report.rating or t.UNANSWERED))
+    lines.append(t.CONTENT_LINE.format(label=labels["rating"], value=report.rating or say.UNANSWERED))
     return lines
 
 

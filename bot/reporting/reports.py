@@ -29,6 +29,7 @@ from bot.japanese.numbers import IncompatibleUnitsError, convert, format_quantit
 from bot.people.members import is_coordinator
 from bot.storage.models import Actual, Department, Measure, Member, Report, Target
 from bot.texts import labels
+from bot.texts import reporting as say
 
 PROGRESS = tuple(labels.PROGRESS)  # the codes stored in report.progress
 BASES = tuple(labels.BASIS)  # the codes stored in actual.basis
@@ -94,7 +95,7 @@ class Achievement:
     method: dict[str, Any] = field(default_factory=dict)  # how it was computed (rule, text, ...)
 
 
-_RULE_WORDS = {"at_least": "以上", "at_most": "以下", "exactly": "ちょうど"}
+_RULE_WORDS = say.RULE_WORDS
 
 
 def _q(value: Decimal, places: str = "0.000001") -> Decimal:
@@ -111,8 +112,8 @@ def achievement(value: Decimal, unit: str | None, target: Target | None) -> Achi
       ratio of ratios.
     """
     if target is None or target.value is None:
-        shown = (target.qualifier or "数値のない目標") if target else "目標なし"
-        return Achievement(None, None, {"rule": "none", "text": f"目標に数値がないため自動判定していません({shown})。"})
+        shown = (target.qualifier or say.TARGET_WITHOUT_NUMBER) if target else say.NO_TARGET
+        return Achievement(None, None, {"rule": "none", "text": say.NOT_JUDGED.format(shown=shown)})
     goal = Decimal(target.value)
     direction = target.direction
     actual = Decimal(value)
@@ -120,29 +121,31 @@ def achievement(value: Decimal, unit: str | None, target: Target | None) -> Achi
         try:
             actual = convert(actual, unit, target.unit)
         except IncompatibleUnitsError:
-            return Achievement(None, None, {"rule": "none", "text": f"単位「{unit}」が目標の「{target.unit}」と異なるため判定していません。"})
+            text = say.UNIT_MISMATCH.format(unit=unit, target=target.unit)
+            return Achievement(None, None, {"rule": "none", "text": text})
     shown_actual, shown_goal = format_quantity(actual, target.unit), format_quantity(goal, target.unit)
     met = {"at_least": actual >= goal, "at_most": actual <= goal}.get(direction, actual == goal)
-    verdict = "達成" if met else "未達成"
+    verdict = say.MET if met else say.NOT_MET
     base = {"direction": direction, "actual": _plain(actual), "target": _plain(goal), "unit": target.unit}
     if unit_family(target.unit) == "percent":
         points = actual - goal
-        text = (f"実績 {shown_actual} − 目標 {shown_goal} = {_signed(points)}ポイント → {verdict}"
-                f"(率はポイント差で比較、目標{_RULE_WORDS.get(direction, '')}で達成)")
+        text = say.BY_POINTS.format(actual=shown_actual, goal=shown_goal, points=_signed(points), verdict=verdict,
+                                    rule=_RULE_WORDS.get(direction, ""))
         return Achievement(None, met, {**base, "rule": "points", "points": _plain(points), "text": text})
     if direction == "at_least":
         if goal == 0:
-            return Achievement(None, met, {**base, "rule": "at_least", "text": f"実績 {shown_actual}(目標 0)→ {verdict}"})
+            text = say.AGAINST_ZERO.format(actual=shown_actual, verdict=verdict)
+            return Achievement(None, met, {**base, "rule": "at_least", "text": text})
         rate = _q(actual / goal)
-        text = f"達成率 {format_rate(rate)}(実績 {shown_actual} ÷ 目標 {shown_goal})→ {verdict}"
+        text = say.BY_RATIO.format(rate=format_rate(rate), actual=shown_actual, goal=shown_goal, verdict=verdict)
         return Achievement(rate, met, {**base, "rule": "ratio", "text": text})
     margin = goal - actual
     if direction == "at_most":
-        detail = f"目標まで{format_quantity(margin, target.unit)}の余裕" if met else \
-            f"目標を{format_quantity(-margin, target.unit)}上回る"
-        text = f"実績 {shown_actual}(目標 {shown_goal} 以下)→ {verdict}({detail})"
+        detail = say.MARGIN_LEFT.format(margin=format_quantity(margin, target.unit)) if met else \
+            say.MARGIN_OVER.format(margin=format_quantity(-margin, target.unit))
+        text = say.AT_MOST.format(actual=shown_actual, goal=shown_goal, verdict=verdict, detail=detail)
         return Achievement(None, met, {**base, "rule": "at_most", "margin": _plain(margin), "text": text})
-    text = f"実績 {shown_actual}(目標 {shown_goal} を維持)→ {verdict}(差 {_signed(-margin)})"
+    text = say.EXACTLY.format(actual=shown_actual, goal=shown_goal, verdict=verdict, difference=_signed(-margin))
     return Achievement(None, met, {**base, "rule": "exactly", "margin": _plain(margin), "text": text})
 
 
@@ -372,26 +375,7 @@ def discard_draft(session: Session, measure_id: int, department_id: int, fy: int
     return True
 
 
-# --- status and export -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MeasureStatus:
-    measure: Measure
-    state: str  # submitted / approved / draft / missing
-    report: Report | None  # the current revision
-    draft: Report | None  # a pending draft (also after a submission)
-
-
-def department_status(session: Session, department_id: int, fy: int) -> list[MeasureStatus]:
-    """Each of the department's measures: submitted, draft or missing for the fiscal year."""
-    out = []
-    for measure in department_measures(session, department_id):
-        current = current_report(session, measure.id, department_id, fy)
-        draft = pending_draft(session, measure.id, department_id, fy)
-        state = "missing" if current is None else current.status
-        out.append(MeasureStatus(measure, state, current, draft))
-    return out
+# --- side by side and export -----------------------------------------------------------------------------
 
 
 def side_by_side(session: Session, measure: Measure, fy: int) -> list[tuple[Department, Report | None]]:

@@ -1,109 +1,251 @@
-"""Where a round stands: per department, which measures are submitted, drafted or missing.
+"""Where a round stands: the one model of a fiscal year's (measure, responsible department) pairs.
 
-Set-based: one query over (measure, department) pairs with their current report, so a plan of
-thousands of departments costs one round trip, not one per department.
+Every reader of the round asks this module: the answers (回答率は? / 未提出の課は?), `状況`, Slack's
+App Home, the report dialog's list of one's measures, the reminders and the digest. Each pair has
+one state, a code of `bot.texts.labels.STATUS`:
+
+- missing: no report at all; draft: typed, never submitted;
+- submitted / approved / returned: the current revision as the department sent it, accepted by
+  a reviewer, or sent back for changes.
+
+Two counts follow from the states, and only from here:
+
+- responded (回答率's numerator): submitted at least once — submitted, approved or returned;
+- open: the department still has something to do — missing, draft or returned (a returned
+  report is counted as answered, and still reminded until it is sent again).
+
+The approval rate is approved pairs over all pairs. Set-based: one statement (built once) reads
+every pair with its current report and whether a draft is pending, whatever the plan's size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from functools import cache, cached_property
+from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from bot.catalog.store import active_plan
-from bot.reporting.reports import SUBMITTED  # a report counted as answered; draft and returned are not
+from bot.japanese.fiscal_year import FiscalYear
+from bot.reporting.reports import SUBMITTED
 from bot.storage.models import Department, Measure, MeasureDepartment, Plan, Report
+from bot.texts import labels
+
+STATES = tuple(labels.STATUS)  # missing / draft / submitted / approved / returned
+RESPONDED = frozenset({"submitted", "approved", "returned"})  # submitted at least once
+OPEN = frozenset({"missing", "draft", "returned"})  # the department still has to act
+
+
+def _ratio(part: int, whole: int) -> Decimal:
+    return Decimal(part) / Decimal(whole) if whole else Decimal(0)
 
 
 @dataclass(frozen=True)
-class OpenMeasure:
+class MeasureState:
+    """One measure of one department in the round."""
+
+    measure_id: int
     no: int
     title: str
-    state: str  # missing / draft (typed, not submitted) / returned (sent back for changes)
+    state: str  # a code of bot.texts.labels.STATUS
+    revision: int | None = None  # of the current report
+    reported_at: datetime | None = None  # when the current revision was submitted (stored local time)
+    has_draft: bool = False  # a draft not submitted yet: the only report, or an edit after a submission
 
     @property
-    def draft(self) -> bool:
-        return self.state == "draft"
+    def responded(self) -> bool:
+        return self.state in RESPONDED
+
+    @property
+    def open(self) -> bool:
+        return self.state in OPEN
 
 
-@dataclass
+@dataclass(frozen=True)
 class DepartmentStatus:
+    """A responsible department and its measures, by number (derived counts are computed once)."""
+
     department_id: int
     name: str
-    total: int = 0
-    submitted: int = 0
-    open: list[OpenMeasure] = field(default_factory=list)
+    measures: tuple[MeasureState, ...]
 
     @property
-    def rate(self) -> float:
-        return self.submitted / self.total if self.total else 1.0
+    def total(self) -> int:
+        return len(self.measures)
+
+    def count(self, state: str) -> int:
+        return sum(1 for m in self.measures if m.state == state)
+
+    @cached_property
+    def responded(self) -> int:
+        return sum(1 for m in self.measures if m.responded)
 
     @property
-    def drafts(self) -> list[int]:
-        return [m.no for m in self.open if m.draft]
+    def approved(self) -> int:
+        return self.count("approved")
 
     @property
-    def open_nos(self) -> list[int]:
-        return [m.no for m in self.open]
+    def rate(self) -> Decimal:
+        """Response rate (1 = 100%); a department with no measures has nothing missing."""
+        return _ratio(self.responded, self.total) if self.total else Decimal(1)
+
+    @property
+    def approval_rate(self) -> Decimal:
+        return _ratio(self.approved, self.total)
+
+    @cached_property
+    def open(self) -> tuple[MeasureState, ...]:
+        return tuple(m for m in self.measures if m.open)
+
+    @cached_property
+    def open_nos(self) -> tuple[int, ...]:
+        return tuple(m.no for m in self.open)
+
+    @cached_property
+    def drafts(self) -> tuple[int, ...]:
+        """Open measures with a draft typed (a first draft, or a returned report being fixed)."""
+        return tuple(m.no for m in self.open if m.has_draft)
+
+    @property
+    def done(self) -> bool:
+        return not self.open
 
 
-def department_statuses(session: Session, fy: int, plan: Plan | None = None) -> list[DepartmentStatus]:
-    """Every responsible department of the plan with its measures' state for fiscal year `fy`
-    (Western start year), ordered by department name."""
-    plan = plan or active_plan(session)
-    if plan is None:
-        return []
-    current = and_(
-        Report.measure_id == MeasureDepartment.measure_id,
-        Report.department_id == MeasureDepartment.department_id,
-        Report.fy == fy,
-        Report.is_current.is_(True),
-    )
-    stmt = (
-        select(Department.id, Department.name, Measure.no, Measure.title, Report.status)
-        .select_from(MeasureDepartment)
-        .join(Measure, Measure.id == MeasureDepartment.measure_id)
-        .join(Department, Department.id == MeasureDepartment.department_id)
-        .outerjoin(Report, current)
-        .where(Measure.plan_id == plan.id)
-        .order_by(Department.name, Measure.no)
-    )
-    return _aggregate(session.execute(stmt))
+@dataclass(frozen=True)
+class RoundStatus:
+    """Every responsible department of the plan for one fiscal year, in the plan's order (by
+    each department's first measure), and the measures nobody answers for."""
+
+    fy: FiscalYear
+    departments: tuple[DepartmentStatus, ...]
+    unassigned: tuple[tuple[int, str], ...] = ()  # (no, title) of measures with no department
+
+    @property
+    def total(self) -> int:
+        """(measure, department) pairs expected."""
+        return sum(d.total for d in self.departments)
+
+    @property
+    def counts(self) -> Counter[str]:
+        """Pairs by state code (every code present, zero included)."""
+        counts = Counter({state: 0 for state in STATES})
+        counts.update(m.state for d in self.departments for m in d.measures)
+        return counts
+
+    @cached_property
+    def responded(self) -> int:
+        return sum(d.responded for d in self.departments)
+
+    @property
+    def approved(self) -> int:
+        return sum(d.approved for d in self.departments)
+
+    @property
+    def rate(self) -> Decimal:
+        """Response rate: pairs submitted at least once over all pairs."""
+        return _ratio(self.responded, self.total)
+
+    @property
+    def approval_rate(self) -> Decimal:
+        return _ratio(self.approved, self.total)
+
+    @cached_property
+    def pending_departments(self) -> tuple[DepartmentStatus, ...]:
+        return tuple(d for d in self.departments if d.open)
+
+    @cached_property
+    def done_departments(self) -> tuple[DepartmentStatus, ...]:
+        return tuple(d for d in self.departments if d.done)
+
+    def department(self, department_id: int) -> DepartmentStatus | None:
+        return next((d for d in self.departments if d.department_id == department_id), None)
+
+    def reported_states(self) -> dict[tuple[int, str], str]:
+        """(measure id, department name) -> state, for the pairs with a report (not missing)."""
+        return {(m.measure_id, d.name): m.state for d in self.departments for m in d.measures
+                if m.state != "missing"}
 
 
-def _aggregate(rows: Iterable[tuple[int, str, int, str, str | None]]) -> list[DepartmentStatus]:
-    by_dept: dict[int, DepartmentStatus] = {}
+# --- reading -------------------------------------------------------------------------------------
+
+
+def round_status(session: Session, fy: FiscalYear, plan: Plan | None = None,
+                 department_id: int | None = None) -> RoundStatus:
+    """The round of `fy` for the plan (the active one if not given), one query; with
+    `department_id`, that department only (and no unassigned measures)."""
+    params: dict[str, Any] = {"fy": fy.year}
+    if plan is not None:
+        params["plan_id"] = plan.id
+    if department_id is not None:
+        params["department_id"] = department_id
+    # Core rows (not the ORM's): this is read on every status question and must stay cheap
+    rows = session.connection().execute(_pairs(plan is not None, department_id is not None), params)
+    return _aggregate(fy, rows)
+
+
+def department_status(session: Session, department_id: int, fy: FiscalYear) -> DepartmentStatus | None:
+    """One department's measures in the round; None when it answers for none."""
+    return round_status(session, fy, department_id=department_id).department(department_id)
+
+
+def _aggregate(fy: FiscalYear, rows: Iterable[Sequence[Any]]) -> RoundStatus:
+    names: dict[int, str] = {}
+    measures: dict[int, list[MeasureState]] = {}
     seen: set[tuple[int, int]] = set()
-    for dept_id, name, no, title, status in rows:
-        st = by_dept.get(dept_id)
-        if st is None:
-            st = by_dept[dept_id] = DepartmentStatus(dept_id, name)
-        if (dept_id, no) in seen:  # two current revisions would be a bug elsewhere: count the pair once
+    unassigned: list[tuple[int, str]] = []
+    for measure_id, no, title, dept_id, dept_name, status, revision, reported_at, draft_id in rows:
+        if dept_id is None:
+            unassigned.append((no, title))
             continue
-        seen.add((dept_id, no))
-        st.total += 1
-        if status in SUBMITTED:
-            st.submitted += 1
-        else:
-            st.open.append(OpenMeasure(no, title, status or "missing"))
-    return list(by_dept.values())
+        if (dept_id, measure_id) in seen:  # two current revisions would be a bug elsewhere
+            continue
+        seen.add((dept_id, measure_id))
+        names[dept_id] = dept_name
+        measures.setdefault(dept_id, []).append(MeasureState(
+            measure_id, no, title, status or "missing", revision, reported_at,
+            status == "draft" or draft_id is not None))
+    departments = [DepartmentStatus(d, names[d], tuple(ms)) for d, ms in measures.items()]
+    departments.sort(key=lambda d: (d.measures[0].no, d.name))
+    return RoundStatus(fy, tuple(departments), tuple(unassigned))
 
 
-def unassigned_measures(session: Session, plan: Plan | None = None) -> list[tuple[int, str]]:
-    """(no, title) of the plan's measures with no responsible department: nobody is asked for them."""
-    plan = plan or active_plan(session)
-    if plan is None:
-        return []
-    linked = select(MeasureDepartment.measure_id)
-    stmt = (
-        select(Measure.no, Measure.title)
-        .where(Measure.plan_id == plan.id, Measure.id.not_in(linked))
-        .order_by(Measure.no)
+@cache
+def _pairs(by_plan: bool, by_department: bool) -> Select:
+    """Every measure of the plan with each responsible department (or none), its current report
+    of the year and its pending draft; built once per shape (composing costs more than running)."""
+    current, draft = aliased(Report), aliased(Report)
+
+    def of_pair(report: Any) -> Any:
+        return and_(report.measure_id == MeasureDepartment.measure_id,
+                    report.department_id == MeasureDepartment.department_id,
+                    report.fy == bindparam("fy"))
+
+    plan_id: Any = bindparam("plan_id") if by_plan else (
+        select(Plan.id).order_by(Plan.first_fy.desc(), Plan.id.desc()).limit(1).scalar_subquery())
+    stmt: Select = (
+        select(Measure.id.label("measure_id"), Measure.no, Measure.title,
+               Department.id.label("department_id"), Department.name.label("department_name"),
+               current.status, current.revision, current.reported_at, draft.id.label("draft_id"))
+        .select_from(Measure)
+        .outerjoin(MeasureDepartment, MeasureDepartment.measure_id == Measure.id)
+        .outerjoin(Department, Department.id == MeasureDepartment.department_id)
+        .outerjoin(current, and_(of_pair(current), current.is_current.is_(True)))
+        .outerjoin(draft, and_(of_pair(draft), draft.is_current.is_(False), draft.status == "draft"))
+        .where(Measure.plan_id == plan_id)
+        .order_by(Measure.no)  # each department's measures by number (the pairs' order is not needed)
     )
-    return [(no, title) for no, title in session.execute(stmt)]
+    if by_department:
+        stmt = stmt.where(MeasureDepartment.department_id == bindparam("department_id"))
+    return stmt
+
+
+# --- what came in --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -133,3 +275,4 @@ def submitted_between(session: Session, fy: int, since: datetime | None, until: 
     if since is not None:
         stmt = stmt.where(Report.reported_at > since)
     return [NewReport(*row) for row in session.execute(stmt)]
+

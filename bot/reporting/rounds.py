@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from bot.core.config import Settings
 from bot.japanese.business_days import BusinessCalendar
 from bot.japanese.fiscal_year import FIRST_MONTH, FiscalYear, fiscal_year_of
+from bot.texts import reporting as say
 
 REMINDER_KINDS = ("open", "nudge", "final", "escalation")
 _WEEK = timedelta(days=7)
@@ -160,9 +161,8 @@ def is_send_day(settings: Settings, at: datetime) -> bool:
     return calendar_of(settings).is_business_day(at.astimezone(settings.tz).date())
 
 
-_WEEKDAYS = "月火水木金土日"
 
 
 def format_day(day: date) -> str:
     """4月30日(金)"""
-    return f"{day.month}月{day.day}日({_WEEKDAYS[day.weekday()]})"
+    return say.DAY.format(month=day.month, day=day.day, weekday=say.WEEKDAYS[day.weekday()])

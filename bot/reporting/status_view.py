@@ -2,7 +2,7 @@
 
 Neutral replies (Slack's App Home renders them as its Home tab): the first reply is the summary
 with a button to report, then one reply per measure with its own button. An unregistered user
-gets one reply saying how to register.
+gets one reply saying how to register. The counts are the round-status model's.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from bot import texts
 from bot.core.context import Context
 from bot.core.messages import Choice, Reply
 from bot.reporting import reports
-from bot.reporting.reports import SUBMITTED as DONE
-from bot.texts import labels
+from bot.reporting.round_status import department_status
+from bot.texts import labels, notices
 from bot.texts import platforms as say
 
 
@@ -21,20 +21,20 @@ def status_view(ctx: Context) -> list[Reply]:
     if member is None:
         return [Reply(texts.UNREGISTERED)]
     fy = reports.report_fy(ctx.settings, ctx.now)
-    statuses = reports.department_status(ctx.session, member.department_id, fy.year)
-    done = sum(1 for s in statuses if s.state in DONE)
+    status = department_status(ctx.session, member.department_id, fy)
+    measures = status.measures if status else ()
+    done = status.responded if status else 0
     summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, done=done,
-                                        total=len(statuses), missing=len(statuses) - done)
-    view = [Reply(summary, (Choice(say.STATUS_REPORT, "報告"),))]
-    for item in statuses:
-        finished = item.state in DONE
-        label = labels.STATUS.get(item.state, labels.STATUS["missing"])
-        if finished and item.draft:
+                                        total=len(measures), missing=len(measures) - done)
+    view = [Reply(summary, (Choice(say.STATUS_REPORT, notices.REPORT_COMMAND),))]
+    for item in measures:
+        label = labels.STATUS[item.state]
+        if item.responded and item.has_draft:
             label += say.STATUS_DRAFT_PENDING
-        text = say.STATUS_ITEM.format(mark="✅" if finished else "⬜", no=item.measure.no,
-                                      title=item.measure.title, label=label)
-        choice = Choice(say.STATUS_FIX if finished else say.STATUS_NEW, f"報告 {item.measure.no}")
+        text = say.STATUS_ITEM.format(mark="⬜" if item.open else "✅", no=item.no,
+                                      title=item.title, label=label)
+        choice = Choice(say.STATUS_FIX if item.responded else say.STATUS_NEW, notices.CHOICE_VALUE.format(no=item.no))
         view.append(Reply(text, (choice,)))
-    if not statuses:
+    if not measures:
         view.append(Reply(say.STATUS_NONE))
     return view

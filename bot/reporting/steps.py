@@ -27,20 +27,26 @@ from bot.dialogs.model import (
     Turn,
     render,
 )
+from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import (
     NumberParseError,
     format_quantity,
-    implausible,
     parse_for_target,
     parse_quantity,
 )
+from bot.japanese.plausibility import implausible
 from bot.people.members import is_coordinator
 from bot.reporting import reports
 from bot.reporting.meanwhile import notice
+from bot.reporting.round_status import MeasureState, department_status
 from bot.storage.models import Department, Measure, Report
+from bot.texts import reporting as say
 from bot.texts.labels import BASIS, PROGRESS
 
 register = REGISTRY
+# The report dialog's choice values (conversations/report.yaml) these steps compare with
+RESUME = "続きから"
+REVISE = "修正する"
 NO_PATTERN = re.compile(r"^(?:no\.?|#|番号)?\s*(\d{1,3})\s*(?:番)?$", re.IGNORECASE)
 
 
@@ -65,7 +71,7 @@ def plain(value: Decimal) -> str:
 def target_label(value: Decimal | None, unit: str | None, qualifier: str | None) -> str:
     """"1,700名(累計)", "98.47%", "中核市平均以下"."""
     if value is None:
-        return qualifier or "数値目標なし"
+        return qualifier or say.NO_NUMERIC_TARGET
     shown = format_quantity(Decimal(value), unit)
     return f"{shown}({qualifier})" if qualifier else shown
 
@@ -77,7 +83,7 @@ def metrics_of(measure: Measure, fy: int) -> list[dict[str, Any]]:
         out.append({
             "metric": t.metric,
             "unit": t.unit,
-            "unit_label": t.unit or "単位なし",
+            "unit_label": t.unit or say.NO_UNIT,
             "target": None if value is None else plain(value),
             "direction": t.direction,
             "target_label": target_label(value, t.unit, t.qualifier),
@@ -98,12 +104,13 @@ def _report_summary(report: Report, metrics: list[dict[str, Any]], tz: Any) -> d
     basis = next((a.basis for a in report.actuals if a.basis), None)
     when = reports.aware(report.reported_at or report.created_at, tz)
     local = when.astimezone(tz) if when else None
-    saved = f"{local.month}月{local.day}日 {local:%H:%M}" if local else ""
+    saved = say.DATE_TIME.format(month=local.month, day=local.day, time=f"{local:%H:%M}") if local else ""
     fields: dict[str, Any] = {
         "progress": report.progress, "result_text": report.result_text, "rating": report.rating,
         "actuals": actuals if any(actuals) else None, "basis": basis,
     }
-    return {"revision": report.revision, "saved": saved, "date": saved.split(" ")[0],
+    date = say.DATE.format(month=local.month, day=local.day) if local else ""
+    return {"revision": report.revision, "saved": saved, "date": date,
             "fields": {k: v for k, v in fields.items() if v is not None}}
 
 
@@ -115,7 +122,7 @@ def measure_data(turn: Turn, measure: Measure, department: Department | None) ->
         "measure_no": measure.no,
         "measure_title": measure.title,
         "numeric": measure.numeric_goal,
-        "plan_text": reports.plan_of(measure, fy) or "(計画の記載なし)",
+        "plan_text": reports.plan_of(measure, fy) or say.NO_PLAN_TEXT,
         "metrics": metrics,
         "owners": "・".join(d.name for d in measure.departments),
     }
@@ -158,9 +165,7 @@ def check_measure(turn: Turn, no: int) -> tuple[Measure | None, str | None]:
 
 
 def _drafts_note(turn: Turn) -> str:
-    env = turn.env
-    rows = reports.department_status(_db(turn), env.member.department_id, int(turn.data["fy"]))
-    nos = [f"No.{r.measure.no}" for r in rows if r.draft is not None]
+    nos = [f"No.{m.no}" for m in _own_status(turn) if m.has_draft]
     return turn.msg("drafts_note", nos="、".join(nos)) if nos else ""
 
 
@@ -284,20 +289,22 @@ def has_targets(turn: Turn) -> bool:
 # --- choices and cards -----------------------------------------------------------------------------
 
 
-def _own_status(turn: Turn) -> list[reports.MeasureStatus]:
-    env = turn.env
-    return reports.department_status(_db(turn), env.member.department_id, int(turn.data["fy"]))
+def _own_status(turn: Turn) -> tuple[MeasureState, ...]:
+    """The member's department's measures in the round (bot.reporting.round_status)."""
+    fy = FiscalYear(int(turn.data["fy"]))
+    status = department_status(_db(turn), turn.env.member.department_id, fy)
+    return status.measures if status else ()
 
 
-_MARK = {"draft": "(下書きあり)", "submitted": "(提出済み)", "approved": "(承認済み)", "returned": "(差し戻し)"}
+_MARK = say.STATE_MARK
 
 
 @register.choice_provider("own_measures")
 def own_measures(turn: Turn) -> list[Choice]:
     out = []
     for row in _own_status(turn):
-        mark = _MARK["draft"] if row.draft is not None else _MARK.get(row.state, "")
-        out.append(Choice(f"No.{row.measure.no} {row.measure.title}{mark}", str(row.measure.no)))
+        mark = _MARK["draft"] if row.has_draft else _MARK.get(row.state, "")
+        out.append(Choice(f"No.{row.no} {row.title}{mark}", str(row.no)))
     return out
 
 
@@ -305,27 +312,28 @@ def own_measures(turn: Turn) -> list[Choice]:
 def own_measures_card(turn: Turn) -> Card:
     fy = int(turn.data["fy"])
     fields = []
-    for row in _own_status(turn):
-        m = row.measure
-        lines = [f"計画: {reports.plan_of(m, fy) or '(記載なし)'}"]
+    for m in reports.department_measures(_db(turn), turn.env.member.department_id):
+        lines = [say.CARD_PLAN.format(text=reports.plan_of(m, fy) or say.NO_TEXT)]
         targets = reports.targets_of(m, fy)
         if targets:
-            lines.append("目標: " + "、".join(
-                f"{t.metric} {target_label(t.value, t.unit, t.qualifier)}" for t in targets))
+            lines.append(say.CARD_TARGETS.format(targets="、".join(
+                f"{t.metric} {target_label(t.value, t.unit, t.qualifier)}" for t in targets)))
         if len(m.departments) > 1:
-            lines.append("共同: " + "・".join(d.name for d in m.departments))
+            lines.append(say.CARD_JOINT.format(departments="・".join(d.name for d in m.departments)))
         fields.append((f"No.{m.no} {m.title}", "\n".join(lines)))
-    title = f"{turn.data.get('department_home', '')}の取組({turn.data.get('fy_label', '')})"
+    title = say.OWN_MEASURES_TITLE.format(department=turn.data.get("department_home", ""),
+                                          fy=turn.data.get("fy_label", ""))
     return Card(title, tuple(fields))
 
 
 @register.card("measure_card")
 def measure_card(turn: Turn) -> Card:
     d = turn.data
-    fields: list[tuple[str, str]] = [("年度", str(d.get("fy_label", ""))), ("担当", str(d.get("department", "")))]
-    fields.append(("計画", str(d.get("plan_text", ""))))
+    fields: list[tuple[str, str]] = [(say.FIELD_FY, str(d.get("fy_label", ""))),
+                                     (say.FIELD_DEPARTMENT, str(d.get("department", "")))]
+    fields.append((say.FIELD_PLAN, str(d.get("plan_text", ""))))
     for m in d.get("metrics") or []:
-        fields.append((f"目標 {m['metric']}", m["target_label"]))
+        fields.append((say.FIELD_TARGET.format(metric=m["metric"]), m["target_label"]))
     return Card(f"No.{d.get('measure_no')} {d.get('measure_title', '')}", tuple(fields))
 
 
@@ -335,6 +343,16 @@ def measure_departments(turn: Turn) -> list[Choice]:
     return [Choice(d.name, str(d.id)) for d in reports.reporting_departments(turn.env.member, measure, turn.env.settings)]
 
 
+@register.choice_provider("progress_choices")
+def progress_choices(turn: Turn) -> list[Choice]:
+    return [Choice(label, code) for code, label in PROGRESS.items()]
+
+
+@register.choice_provider("basis_choices")
+def basis_choices(turn: Turn) -> list[Choice]:
+    return [Choice(label, code) for code, label in BASIS.items()]
+
+
 @register.choice_provider("rating_choices")
 def rating_choices(turn: Turn) -> list[Choice]:
     return [Choice(label, label.split()[0]) for label in turn.env.settings.rating_scale]
@@ -342,24 +360,24 @@ def rating_choices(turn: Turn) -> list[Choice]:
 
 @register.choice_provider("fix_choices")
 def fix_choices(turn: Turn) -> list[Choice]:
-    out = [Choice("取組状況", "progress"), Choice("実施結果", "result_text")]
+    out = [Choice(say.FIELD_PROGRESS, "progress"), Choice(say.FIELD_RESULT, "result_text")]
     if turn.data.get("metrics"):
-        out += [Choice("実績値", "actuals"), Choice("見込み/確定", "basis")]
-    return out + [Choice("自己評価", "rating"), Choice("修正せず確認に戻る", "summary")]
+        out += [Choice(say.FIELD_ACTUAL, "actuals"), Choice(say.FIELD_BASIS, "basis")]
+    return out + [Choice(say.FIELD_RATING, "rating"), Choice(say.BACK_TO_SUMMARY, "summary")]
 
 
 def _rating_label(turn: Turn, value: str | None) -> str:
     if not value:
-        return "(未回答)"
+        return say.UNANSWERED
     return next((lbl for lbl in turn.env.settings.rating_scale if lbl.split()[0] == value), value)
 
 
 def _actual_line(a: dict[str, Any], metric: dict[str, Any], basis: str | None) -> str:
     shown = format_quantity(Decimal(a["value"]), a.get("unit"))
-    line = f"{metric['metric']}: {shown}"
+    line = say.ACTUAL_LINE.format(metric=metric["metric"], shown=shown)
     if a.get("typed") and a["typed"] != shown:
-        line += f"(入力: {a['typed']})"
-    line += f" / 目標 {metric['target_label']}"
+        line += say.ACTUAL_TYPED.format(typed=a["typed"])
+    line += say.ACTUAL_TARGET.format(target=metric["target_label"])
     return line + (f"({BASIS.get(basis, basis)})" if basis else "")
 
 
@@ -367,20 +385,20 @@ def _actual_line(a: dict[str, Any], metric: dict[str, Any], basis: str | None) -
 def summary_card(turn: Turn) -> Card:
     d = turn.data
     fields: list[tuple[str, str]] = [
-        ("年度", str(d.get("fy_label", ""))),
-        ("担当", str(d.get("department", ""))),
-        ("取組状況", PROGRESS.get(d.get("progress") or "", d.get("progress") or "(未回答)")),
-        ("実施結果", str(d.get("result_text") or "(未回答)")),
+        (say.FIELD_FY, str(d.get("fy_label", ""))),
+        (say.FIELD_DEPARTMENT, str(d.get("department", ""))),
+        (say.FIELD_PROGRESS, PROGRESS.get(d.get("progress") or "", d.get("progress") or say.UNANSWERED)),
+        (say.FIELD_RESULT, str(d.get("result_text") or say.UNANSWERED)),
     ]
     metrics = d.get("metrics") or []
     answers = d.get("actuals") or []
     for i, metric in enumerate(metrics):
         a = answers[i] if i < len(answers) else None
-        value = _actual_line(a, metric, d.get("basis")) if a else f"{metric['metric']}: (未回答)"
-        fields.append(("実績値", value))
-    fields.append(("自己評価", _rating_label(turn, d.get("rating"))))
+        value = _actual_line(a, metric, d.get("basis")) if a else say.ACTUAL_UNANSWERED.format(metric=metric["metric"])
+        fields.append((say.FIELD_ACTUAL, value))
+    fields.append((say.FIELD_RATING, _rating_label(turn, d.get("rating"))))
     revision = (d.get("submitted") or {}).get("revision")
-    footer = f"提出すると第{revision + 1}版になります(第{revision}版も記録に残ります)。" if revision else None
+    footer = say.NEXT_REVISION.format(next=revision + 1, revision=revision) if revision else None
     return Card(f"No.{d.get('measure_no')} {d.get('measure_title', '')}", tuple(fields), footer)
 
 
@@ -425,7 +443,7 @@ def _prefill(turn: Turn, source: str) -> dict[str, Any]:
 def validate_resume(turn: Turn) -> Result:
     if turn.value is None:
         return Reject(turn.msg("choose"))
-    if turn.value != "続きから":
+    if turn.value != RESUME:
         return Accept(turn.value)
     data = _prefill(turn, "draft")
     text = data.get("result_text") or ""
@@ -439,7 +457,7 @@ def validate_resume(turn: Turn) -> Result:
 def validate_revise(turn: Turn) -> Result:
     if turn.value is None:
         return Reject(turn.msg("choose"))
-    return Accept(turn.value, data=_prefill(turn, "submitted") if turn.value == "修正する" else {})
+    return Accept(turn.value, data=_prefill(turn, "submitted") if turn.value == REVISE else {})
 
 
 @register.validator("actual")
@@ -453,16 +471,16 @@ def validate_actual(turn: Turn) -> Result:
         return Reject(str(exc))
     shown = format_quantity(quantity.value, quantity.unit)
     typed_as = parse_quantity(turn.text)
-    prefix = "約" if quantity.approx else ""
+    prefix = say.APPROX if quantity.approx else ""
     converted = typed_as.unit not in (None, quantity.unit) and typed_as.value != quantity.value
-    echo = f"{metric.get('metric', '実績値')}: {prefix}{shown}"
+    echo = say.ACCEPTED.format(metric=metric.get("metric", say.FIELD_ACTUAL), shown=prefix + shown)
     if converted:
-        echo += f"({format_quantity(typed_as.value, typed_as.unit)}を{quantity.unit}に換算)"
-    echo += " として受け付けました。"
+        echo += say.CONVERTED.format(typed=format_quantity(typed_as.value, typed_as.unit), unit=quantity.unit)
+    echo += say.ACCEPTED_END
     value = {"metric": metric.get("metric"), "value": plain(quantity.value), "unit": quantity.unit, "typed": turn.text}
     target = Decimal(metric["target"]) if metric.get("target") is not None else None
     doubt = implausible(quantity.value, quantity.unit, target)
     if doubt:
-        question = render("{doubt}\nこの値({shown})で登録してよろしいですか?", {"doubt": doubt, "shown": shown})
+        question = render(say.CONFIRM_DOUBT, {"doubt": doubt, "shown": shown})
         return AskConfirm(value, question, echo)
     return Accept(value, echo)

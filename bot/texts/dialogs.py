@@ -25,3 +25,23 @@ MESSAGES: dict[str, str] = {
     "already_answered": "そのボタンの質問には、すでにお答えいただいています。",
 }
 """Keys the engine and the conversation manager use; placeholders are filled from the dialog's data."""
+
+# --- a dialog file refused at load (said to whoever edits conversations/*.yaml) --------------------
+
+LOAD_REFUSED = "{file}: 会話ファイルに問題があるため読み込みません"
+LOAD_BAD_CHOICES = "{where}: choices は一覧か関数名です"
+LOAD_CHOICE_WITHOUT_LABEL = "{where}: choices の項目には label が必要です"
+LOAD_BAD_DATA = "{where}: data は文中で使う名前の一覧です"
+LOAD_BAD_FORMAT = "{where}: {what} の書式が正しくありません ({error})"
+LOAD_UNKNOWN_NAME = "{where}: {what} の {{{name}}} は data にも手順にもない名前です"
+LOAD_UNREGISTERED = "{where}: {what} 「{name}」が登録されていません"
+LOAD_NO_START = "{where}: start 「{name}」という手順はありません"
+LOAD_BAD_KIND = "{where}: kind 「{kind}」は {kinds} のいずれかです"
+LOAD_EMPTY_PROMPT = "{where}: prompt が空です"
+LOAD_BAD_NEXT = "{where}: next は手順名か対応表です"
+LOAD_NO_SUCH_STEP = "{where}: 次の手順 「{name}」はありません"
+LOAD_NEXT_NOT_A_CHOICE = "{where}: next の 「{answer}」は選択肢の値にありません"
+LOAD_NO_CHOICES = "{where}: choices が空です"
+LOAD_CHOICE_NEEDS_CHOICES = "{where}: choice には choices が必要です"
+LOAD_LONGTEXT_NEEDS_MAX = "{where}: longtext には max_chars が必要です"
+LOAD_EMPTY = "{where}: 空です"

@@ -19,6 +19,9 @@ STATUS = {
 }
 """Where one (measure, department) stands in a round; `missing` means no report at all."""
 
+ROLE = {"staff": "担当者", "manager": "管理職", "coordinator": "取りまとめ担当"}
+"""A member's role (bot.people.members.ROLES)."""
+
 AUDIT_ACTION = {
     "submit": "提出",
     "revise": "修正",

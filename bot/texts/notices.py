@@ -32,7 +32,8 @@ DRAFT_NOTE = "下書きのまま提出されていない取組があります({n
 HOW_TO = "下のボタン、または「報告 {no}」のように送ると報告を始められます。"
 HOW_TO_MORE = "ボタンにない取組は「報告 番号」と送ってください。"
 CHOICE_LABEL = "No.{no}を報告"
-CHOICE_VALUE = "報告 {no}"
+CHOICE_VALUE = "報告 {no}"  # the command a choice sends back (bot.reporting.handler reads it)
+REPORT_COMMAND = "報告"
 
 # --- digest --------------------------------------------------------------------------------------
 
@@ -66,4 +67,10 @@ DIGEST_LINE_REFUSED = "上限のため送れなかった通知: {n:,}通"
 DIGEST_LINE_REROUTED = "LINEの上限のため他の手段で届けた通知: {n}件"
 DIGEST_LINE_LOST = "LINEの上限のため届けられなかった通知: {n}件({who})"
 DIGEST_LINE_LOW = "今月の残りが少なくなっています。上限の見直しをご検討ください。"
+DIGEST_NUMERIC_PENDING = "実績が未報告: {nos}"
+DIGEST_MORE = "ほか{n}件"
+DIGEST_CHART_RATE = "{fy} 回答率(全体 {rate})"
+DIGEST_CHART_ALL_DONE = "全課提出済み"
+DIGEST_CHART_ACHIEVEMENT = "数値目標の達成率(実績÷目標)"
+DIGEST_CHART_NO_ACTUALS = "実績の報告はまだありません"
 DIGEST_CHART_ALT = "{fy} 課ごとの回答率と数値目標の達成率のグラフ"

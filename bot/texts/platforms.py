@@ -24,3 +24,20 @@ STATUS_NONE = "担当の取組はありません。"
 
 # Slack only: a slash command in a channel is answered in the DM
 SLACK_ANSWER_IN_DM = "ボットとのメッセージ画面でお返事します。"
+
+# Forms (a long text typed in a box where the platform has one)
+FORM_SUBMIT = "送信"
+FORM_CLOSE = "閉じる"
+FORM_EMPTY = "内容を入力してください。"
+FORM_TOO_LONG = "{max_chars:,}文字以内で入力してください(現在{length:,}文字です)。"
+CHART_TITLE = "グラフ"  # an uploaded chart without its own description
+
+# LINE: no forms, no images in a reply; the text says how instead
+LINE_FORM_HINT = "(このトークに文章をそのまま入力して送ってください。改行を含めて1通で送れます。最大{max_chars:,}字)"
+LINE_FORM_CURRENT = "現在の内容です。コピーして直すこともできます:\n{initial}"
+LINE_MORE_CHOICES = "選択肢(下のボタンにないものは、そのまま入力して送ってください):"
+LINE_IMAGE_NOTE = "(図は LINE では表示できません: {alt})"
+
+# The console (kaikaku chat)
+CONSOLE_FORM_HINT = "  (最大{max_chars:,}文字。改行するときは行末に \\ を付けて続けて入力してください)"
+CONSOLE_IMAGE = "  [画像: {alt}]"

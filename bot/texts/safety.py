@@ -24,7 +24,6 @@ WHEN_JUST_NOW = "たった今"
 WHEN_AT = "{month}月{day}日 {time}に"
 CONTENT_LINE = "・{label}: {value}"
 CONTENT_LABELS = {"progress": "取組状況", "result_text": "実施結果", "actual": "実績値", "rating": "自己評価"}
-UNANSWERED = "(未回答)"
 
 # --- start-up and the command line -----------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from bot.core.config import Settings
 from bot.core.messages import Choice, Incoming, Reply, Sender
 from bot.core.platforms import Capabilities, Platform
 from bot.core.router import route
+from bot.texts import platforms as say
 
 NAME = "console"
 CHANNEL = "console"
@@ -41,9 +42,9 @@ def render(replies: Sequence[Reply]) -> str:
         for i, choice in enumerate(reply.choices, 1):
             out.append(f"  {i}) {choice.label}")
         if reply.form:
-            out.append(f"  (最大{reply.form.max_chars:,}文字。改行するときは行末に \\ を付けて続けて入力してください)")
+            out.append(say.CONSOLE_FORM_HINT.format(max_chars=reply.form.max_chars))
         if reply.image_alt:
-            out.append(f"  [画像: {reply.image_alt}]")
+            out.append(say.CONSOLE_IMAGE.format(alt=reply.image_alt))
     return "\n".join(out) + "\n"
 
 

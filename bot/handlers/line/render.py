@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.core.messages import Card, Choice, Form, Reply, button_data
+from bot.texts import platforms as say
 
 Message = dict[str, Any]
 
@@ -24,10 +25,10 @@ DATA_MAX = 300
 DISPLAY_TEXT_MAX = 300
 ALT_TEXT_MAX = 1500
 
-FORM_HINT = "(このトークに文章をそのまま入力して送ってください。改行を含めて1通で送れます。最大{max_chars:,}字)"
-FORM_CURRENT = "現在の内容です。コピーして直すこともできます:\n{initial}"
-MORE_CHOICES = "選択肢(下のボタンにないものは、そのまま入力して送ってください):"
-IMAGE_NOTE = "(図は LINE では表示できません: {alt})"
+FORM_HINT = say.LINE_FORM_HINT
+FORM_CURRENT = say.LINE_FORM_CURRENT
+MORE_CHOICES = say.LINE_MORE_CHOICES
+IMAGE_NOTE = say.LINE_IMAGE_NOTE
 
 
 def utf16_len(text: str) -> int:

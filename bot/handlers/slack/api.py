@@ -32,6 +32,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.core.config import Settings
 from bot.core.messages import RateLimited, Reply
 from bot.handlers.slack import blocks as slack_blocks
+from bot.texts import platforms as say
 
 log = logging.getLogger(__name__)
 NOT_IDEMPOTENT = frozenset({"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"})
@@ -138,7 +139,7 @@ class Poster:
         return keys
 
     def upload_png(self, channel: str, png: bytes, alt: str | None, thread_ts: str | None = None) -> None:
-        self.client.files_upload_v2(channel=channel, content=png, filename="chart.png", title=alt or "グラフ",
+        self.client.files_upload_v2(channel=channel, content=png, filename="chart.png", title=alt or say.CHART_TITLE,
                                     alt_txt=alt, thread_ts=thread_ts)
 
     def deliver(self, channel: str, messages: Sequence[dict[str, Any]], *, key: str | None,

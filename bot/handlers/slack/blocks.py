@@ -143,7 +143,7 @@ def form_value(form: Form) -> str:
 def form_of(value: str) -> Form:
     data = json.loads(value)
     return Form(field=data["f"], title=data["t"], label=data["l"], max_chars=int(data["m"]), initial=data.get("i"),
-                submit=data.get("s") or "送信")
+                submit=data.get("s") or platform_texts.FORM_SUBMIT)
 
 
 def modal(form: Form, channel: str) -> dict[str, Any]:
@@ -152,7 +152,7 @@ def modal(form: Form, channel: str) -> dict[str, Any]:
                                     initial_value=form.initial[:3000] if form.initial else None)
     view = View(
         type="modal", callback_id=FORM_VIEW, title=PlainTextObject(text=_cut(form.title, 24)),
-        submit=PlainTextObject(text=_cut(form.submit, 24)), close=PlainTextObject(text="閉じる"),
+        submit=PlainTextObject(text=_cut(form.submit, 24)), close=PlainTextObject(text=platform_texts.FORM_CLOSE),
         private_metadata=json.dumps({"c": channel, "f": form.field, "m": form.max_chars}),
         blocks=[InputBlock(block_id=FORM_VIEW, label=PlainTextObject(text=_cut(form.label, 2000)), element=element)],
     )
@@ -170,9 +170,9 @@ def submitted(view: dict[str, Any]) -> tuple[str, str, str, int]:
 def form_error(text: str, max_chars: int) -> str | None:
     """What is wrong with a submitted text, in the words shown under the input; None if fine."""
     if not text.strip():
-        return "内容を入力してください。"
+        return platform_texts.FORM_EMPTY
     if max_chars and len(text) > max_chars:
-        return f"{max_chars:,}文字以内で入力してください(現在{len(text):,}文字です)。"
+        return platform_texts.FORM_TOO_LONG.format(max_chars=max_chars, length=len(text))
     return None
 
 
