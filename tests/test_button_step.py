@@ -26,6 +26,7 @@ from bot.storage.db import session_scope
 from bot.storage.models import DialogState, Report
 from bot.texts.dialogs import MESSAGES
 from tests.fakes import slack_requests as sr
+from tests.fakes.line_api import _openapi as line_definition
 from tests.slack_workspace import DM, SlackWorkspace, flask_transport, texts_of
 from tests.test_dialog import ORDER_YAML, order_registry
 from tests.test_line import Bot, invite, line_api  # noqa: F401 (line_api: the fixture)
@@ -33,6 +34,13 @@ from tests.test_line import bot as line_bot  # noqa: F401
 from tests.test_slack import register_member, slack_api, slack_settings  # noqa: F401
 
 ALREADY = MESSAGES["already_answered"]
+
+
+@pytest.fixture(autouse=True)
+def _line_definition_loaded() -> None:
+    """Load LINE's OpenAPI definition before any request: on a busy machine its first load can
+    outlast the bot's 15 s read timeout inside the stand-in."""
+    line_definition()
 
 
 def dialog_row(engine: Engine) -> tuple[str, dict[str, Any]]:

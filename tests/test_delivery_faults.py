@@ -37,6 +37,7 @@ from bot.storage.db import session_scope
 from bot.storage.models import InboundEvent
 from tests.fakes import slack_api as slack_fake
 from tests.fakes.line_api import PUSH, REPLY, FakeLineApi
+from tests.fakes.line_api import _openapi as line_definition
 from tests.fakes.slack_api import SlackApiStub
 from tests.round_support import outbox_rows
 from tests.test_line import SECRET as LINE_SECRET
@@ -46,6 +47,13 @@ from tests.test_line import Bot, fixture, line_settings, sign
 from tests.test_outbox import T0, message, queue
 
 KAIKAKU = [sys.executable, "-m", "bot"]
+
+
+@pytest.fixture(autouse=True)
+def _line_definition_loaded() -> None:
+    """Load LINE's OpenAPI definition before any request: on a busy machine its first load can
+    outlast the bot's 15 s read timeout inside the stand-in."""
+    line_definition()
 
 
 @pytest.fixture

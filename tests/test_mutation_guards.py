@@ -1,0 +1,3 @@
+"""Tests written to kill mutants that survived the mutation run (docs/testing.md)."""
+
+from __future__ import annotations
