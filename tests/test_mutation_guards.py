@@ -89,3 +89,122 @@ def test_signed_differences_and_plain_numbers() -> None:
     assert reports._q(Decimal(2) / Decimal(3)) == Decimal("0.666667")
     assert reports._q(Decimal("0.0000005")) == Decimal("0.000001")  # half up, six places
     assert reports._q(Decimal("1.23456"), "0.01") == Decimal("1.23")
+
+
+# --- the export row's achievement and the stored method -------------------------------------------
+
+
+def test_a_stored_method_is_read_back_whatever_its_age() -> None:
+    from bot.storage.models import Actual
+
+    def method(stored: str | None) -> dict[str, object]:
+        return reports.method_of(Actual(metric="m", value=Decimal(1), typed="1", achievement_method=stored))
+
+    assert method(None) == {}  # nothing stored: no method
+    assert method('{"rule": "ratio", "text": "達成率 97.06%"}') == {"rule": "ratio", "text": "達成率 97.06%"}
+    assert method("達成率 97%(旧形式)") == {"text": "達成率 97%(旧形式)"}  # plain text from before JSON
+    assert method("[1, 2]") == {"text": "[1, 2]"}  # JSON, but not an object
+
+
+def test_an_actual_without_a_rate_is_exported_without_one(catalog_engine: object) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.catalog.store import find_department, measure_by_no
+    from bot.storage.db import session_scope
+
+    jst = ZoneInfo("Asia/Tokyo")
+    from datetime import datetime
+    now = datetime(2027, 2, 3, 10, 15, tzinfo=jst)
+    with session_scope(catalog_engine) as s:  # type: ignore[arg-type]
+        m34, dept = measure_by_no(s, 34), find_department(s, "危機管理課")
+        typed = reports.ReportInput("実施中", "講座を開催した。", "B",
+                                    [reports.ActualInput("未知の指標", Decimal("12"), "回", "12回", "見込み")])
+        reports.submit(s, m34, dept, 2026, typed, "console:tanaka", now)
+        [row] = [r for r in reports.export_results(s, 2026, jst) if r["no"] == 34]
+    assert row["achievement"] == [{"metric": "未知の指標", "rate": None, "met": None,
+                                   "method": "目標に数値がないため自動判定していません(目標なし)。"}]
+
+
+# --- the inbox: dedupe and the lease -----------------------------------------------------------------
+
+
+def test_stale_lists_exactly_the_processing_events_past_their_lease(engine: object) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from bot.core import inbox
+    from bot.storage.db import session_scope
+    from bot.storage.models import InboundEvent
+
+    t = datetime(2027, 2, 3, 1, 0, tzinfo=UTC)
+    rows = {name: inbox.record(engine, platform, name, {}, t, claimed=True)  # type: ignore[arg-type]
+            for name, platform in [("due", "line"), ("edge", "line"), ("young", "line"), ("slack", "slack"),
+                                   ("spent", "line"), ("done", "line"), ("no-lease", "line")]}
+    leases = {"due": t - timedelta(seconds=1), "edge": t, "young": t + timedelta(seconds=1),
+              "slack": t - timedelta(seconds=1), "spent": t - timedelta(seconds=1), "done": t - timedelta(seconds=1),
+              "no-lease": None}
+    with session_scope(engine) as s:  # type: ignore[arg-type]
+        for name, lease in leases.items():
+            s.execute(update(InboundEvent).where(InboundEvent.id == rows[name]).values(lease_until=lease))
+        s.execute(update(InboundEvent).where(InboundEvent.id == rows["spent"]).values(attempts=inbox.MAX_ATTEMPTS))
+        s.execute(update(InboundEvent).where(InboundEvent.id == rows["done"]).values(status="processed"))
+    assert inbox.stale(engine, "line", t) == [rows["due"], rows["edge"]]  # type: ignore[arg-type]
+    assert inbox.stale(engine, "slack", t) == [rows["slack"]]  # type: ignore[arg-type]
+
+
+def test_finish_records_the_outcome_only_while_the_claim_holds(engine: object) -> None:
+    from datetime import UTC, datetime
+
+    from bot.core import inbox
+    from bot.storage.db import session_scope
+    from bot.storage.models import InboundEvent
+
+    t = datetime(2027, 2, 3, 1, 0, tzinfo=UTC)
+    row = inbox.record(engine, "line", "ev", {"text": "x"}, t, claimed=True)  # type: ignore[arg-type]
+    assert row is not None
+    assert inbox.finish(engine, row, t, attempt=2) is False  # not our claim: attempt 1 holds it  # type: ignore[arg-type]
+    assert inbox.finish(engine, row, t, attempt=1) is True  # type: ignore[arg-type]
+    assert inbox.finish(engine, row, t, error="late", attempt=1) is False  # no longer processing  # type: ignore[arg-type]
+    with session_scope(engine) as s:  # type: ignore[arg-type]
+        event = s.get(InboundEvent, row)
+        assert event is not None and (event.status, event.error, event.lease_until) == ("processed", None, None)
+    assert inbox.record(engine, "line", "ev", {"text": "again"}, t) is None  # the dedupe  # type: ignore[arg-type]
+
+
+def test_the_export_row_reads_as_submitted(catalog_engine: object) -> None:
+    """Every field of a row: labels for codes (raw values of older rows as they are), the
+    achievement with its points or margin, the time in the bot's zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.catalog.store import find_department, measure_by_no
+    from bot.storage.db import session_scope
+
+    jst = ZoneInfo("Asia/Tokyo")
+    now = datetime(2027, 2, 3, 10, 15, tzinfo=jst)
+    with session_scope(catalog_engine) as s:  # type: ignore[arg-type]
+        m86, zaisei = measure_by_no(s, 86), find_department(s, "財政課")
+        s.add(Target(measure_id=m86.id, fy=2026, metric="起債件数", value=Decimal(10), unit="件", direction="at_most"))
+        s.flush()
+        reports.submit(s, m86, zaisei, 2026, reports.ReportInput("in_progress", "健全化判断比率を公表した。", "A", [
+            reports.ActualInput("実質公債費比率", Decimal("9.5"), "%", "9.5%", "final"),
+            reports.ActualInput("起債件数", Decimal(12), "件", "12件", None)]), "console:zaisei", now)
+        m34, kiki = measure_by_no(s, 34), find_department(s, "危機管理課")
+        reports.submit(s, m34, kiki, 2026, reports.ReportInput("実施中(旧)", "講座を開催した。", "B", [
+            reports.ActualInput("コミュニティ防災士数", Decimal(1650), "名", "約1,650人", "見込(旧)")]), "line:U1", now)
+        rows = {r["no"]: r for r in reports.export_results(s, 2026, jst)}
+    assert rows[86] == {
+        "no": 86, "fy": "R8", "department": "財政課", "title": "各種財政指標", "status": "submitted",
+        "progress": "実施中", "result_text": "健全化判断比率を公表した。", "rating": "A",
+        "actuals": [{"metric": "実質公債費比率", "value": 9.5, "unit": "%", "typed": "9.5%", "basis": "確定"},
+                    {"metric": "起債件数", "value": 12, "unit": "件", "typed": "12件", "basis": None}],
+        "achievement": [
+            {"metric": "実質公債費比率", "rate": None, "met": True, "points": -0.5,
+             "method": "実績 9.5% − 目標 10% = △0.5ポイント → 達成(率はポイント差で比較、目標以下で達成)"},
+            {"metric": "起債件数", "rate": None, "met": False, "margin": -2,
+             "method": "実績 12件(目標 10件 以下)→ 未達成(目標を2件上回る)"}],
+        "reported_by": "console:zaisei", "reported_at": "2027-02-03T10:15:00+09:00", "revision": 1,
+    }
+    assert rows[34]["progress"] == "実施中(旧)" and rows[34]["actuals"][0]["basis"] == "見込(旧)"  # not codes: as typed
+    assert rows[34]["achievement"][0]["rate"] == 0.9706 and "margin" not in rows[34]["achievement"][0]
