@@ -208,3 +208,43 @@ def test_the_export_row_reads_as_submitted(catalog_engine: object) -> None:
     }
     assert rows[34]["progress"] == "実施中(旧)" and rows[34]["actuals"][0]["basis"] == "見込(旧)"  # not codes: as typed
     assert rows[34]["achievement"][0]["rate"] == 0.9706 and "margin" not in rows[34]["achievement"][0]
+
+
+def test_record_and_take_set_the_claim_and_its_lease(engine: object) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from bot.core import inbox
+    from bot.storage.db import session_scope
+    from bot.storage.models import InboundEvent
+
+    t = datetime(2027, 2, 3, 1, 0, tzinfo=UTC)
+    before = datetime.now(UTC)
+    waiting = inbox.record(engine, "line", "waiting", {"n": 1}, t)  # type: ignore[arg-type]
+    taken_now = inbox.record(engine, "line", "taken", {"n": 2}, t, claimed=True)  # type: ignore[arg-type]
+    after = datetime.now(UTC)
+    with session_scope(engine) as s:  # type: ignore[arg-type]
+        w, c = s.get(InboundEvent, waiting), s.get(InboundEvent, taken_now)
+        assert w is not None and (w.status, w.attempts, w.lease_until) == ("received", 0, None)
+        assert c is not None and (c.status, c.attempts) == ("processing", 1) and c.lease_until is not None
+        lease = timedelta(seconds=inbox.LEASE_SECONDS)
+        assert before + lease <= c.lease_until <= after + lease
+
+    assert inbox.take(engine, waiting, t) == inbox.Taken({"n": 1}, 1)  # type: ignore[arg-type]
+    assert inbox.take(engine, taken_now, datetime.now(UTC)) is None  # type: ignore[arg-type]  # its lease holds
+    with session_scope(engine) as s:  # type: ignore[arg-type]
+        s.execute(update(InboundEvent).where(InboundEvent.id == taken_now).values(lease_until=t))
+    assert inbox.take(engine, taken_now, t - timedelta(seconds=1)) is None  # type: ignore[arg-type]
+    assert inbox.take(engine, taken_now, t) == inbox.Taken({"n": 2}, 2)  # type: ignore[arg-type]  # run out at t
+    with session_scope(engine) as s:  # type: ignore[arg-type]
+        event = s.get(InboundEvent, taken_now)
+        assert event is not None and event.lease_until == t + timedelta(seconds=inbox.LEASE_SECONDS)
+        s.execute(update(InboundEvent).where(InboundEvent.id == taken_now)
+                  .values(lease_until=None, attempts=inbox.MAX_ATTEMPTS - 1))
+    assert inbox.take(engine, taken_now, t) == inbox.Taken({"n": 2}, inbox.MAX_ATTEMPTS)  # type: ignore[arg-type]
+    with session_scope(engine) as s:  # type: ignore[arg-type]
+        s.execute(update(InboundEvent).where(InboundEvent.id == taken_now).values(status="failed"))
+    assert inbox.take(engine, taken_now, t + timedelta(days=1)) is None  # type: ignore[arg-type]  # attempts spent
+    inbox.finish(engine, waiting, t)  # type: ignore[arg-type]
+    assert inbox.take(engine, waiting, t + timedelta(days=1)) is None  # type: ignore[arg-type]  # processed: never again
