@@ -95,7 +95,10 @@ def test_scripted_conversations_submit_what_was_typed(env: dict[str, str]) -> No
                                            "typed": "６２地区", "basis": "確定"}
     assert rows[44]["achievement"][0]["rate"] == 1.0 and rows[44]["achievement"][0]["met"] is True
     code, csv, _ = quick(env, "results", "export", "--fy", "令和8年度", "--format", "csv")
-    assert code == 0 and "千六百五十人" in csv and csv.startswith("No.,年度,担当課")
+    # The CSV is the workbook's 実施結果 sheet (issue 13): the plan's columns, the actual as read
+    # (not as typed), UTF-8 with a BOM
+    assert code == 0 and csv.lstrip("\ufeff").startswith("No.,取組項目,担当課,実施計画,目標,実績")
+    assert "コミュニティ防災士数 1,650名" in csv
 
 
 def test_an_unregistered_user_is_told_how_to_register(env: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -17,6 +17,7 @@ from bot.clock.digest_chart import japanese_font
 from bot.core.config import Settings
 from bot.core.outbox import deliver_due
 from bot.storage.db import session_scope
+from bot.storage.models import Member
 from tests.fakes.slack_api import SlackApiStub
 from tests.round_support import answer, jst, member, outbox_rows
 
@@ -45,7 +46,9 @@ def test_the_digest_counts_lists_and_compares_with_targets(catalog_engine: Engin
     data = d.to_json()
     assert data["fy"] == "R8" and data["seq"] == 3
     assert data["since"] == jst(2027, 2, 8, 9, 0).isoformat()
-    assert data["response_rate"] == {"submitted": 8, "total": 93, "rate": round(8 / 93, 4)}
+    # 94 (measure, department) pairs: No.69 has had its department (建設課) since the catalog's
+    # second reading (issue 13 item 6); it was unassigned, and so not counted, before.
+    assert data["response_rate"] == {"submitted": 8, "total": 94, "rate": round(8 / 94, 4)}
     depts = {x["department"]: x for x in data["departments"]}
     assert subset({"submitted": 1, "total": 3, "open": [35, 44], "drafts": [35], "reachable": True}, depts["危機管理課"])
     assert depts["人事課"]["rate"] == 1.0 and depts["税務課"]["reachable"] is False
@@ -57,15 +60,15 @@ def test_the_digest_counts_lists_and_compares_with_targets(catalog_engine: Engin
                    "actual": {"value": 1650, "unit": "名"}, "rate": 0.970588, "met": False},
                   numeric[(34, "コミュニティ防災士数")])
     assert numeric[(1, "開発アプリ数")]["actual"] is None
-    assert [u["no"] for u in data["unassigned"]] == [2, 8, 41, 53, 65, 67, 69]
+    assert [u["no"] for u in data["unassigned"]] == [2, 8, 41, 53, 65, 67]  # No.69: 建設課
     assert "税務課" in data["unreachable"] and "危機管理課" not in data["unreachable"]
     assert data["overdue"] == []
 
     text = d.text()
-    assert "回答率: 8.6%(8/93件)" in text
+    assert "回答率: 8.51%(8/94件)" in text
     assert "・No.34 コミュニティ防災士数: 実績 1,650名 / 目標 1,700名(累計) → 達成率 97.06%(未達成)" in text
     assert "・No.83 収納率: 実績 99.1% / 目標 99.07% → 達成" in text
-    assert "担当課が未設定の取組(7件" in text and "・No.65 中央卸売市場の再整備" in text
+    assert "担当課が未設定の取組(6件" in text and "・No.65 中央卸売市場の再整備" in text
     assert "危機管理課 33.33%(1/3件) 下書き1件" in text
     assert "税務課 0%(0/1件) ※連絡先未登録" in text
 
@@ -135,6 +138,9 @@ def test_line_budget_problems_are_reported(sqlite_catalog_engine: Engine) -> Non
     from bot.storage.models import OutboxMessage
 
     member(sqlite_catalog_engine, "line", "U" + "a" * 32, "危機管理課")
+    member(sqlite_catalog_engine, "line", "Ub", "危機管理課")
+    with session_scope(sqlite_catalog_engine) as s:
+        s.scalars(select(Member).where(Member.user_id == "Ub")).one().name = "山田"
     push_budget.reserve(sqlite_catalog_engine, "line", "2027-02", 10, 9)
     with session_scope(sqlite_catalog_engine) as s:
         enqueue_many(s, [NewMessage("R8/危機管理課/nudge/1/line:Ua", "line", "Ua", "nudge", []),
@@ -148,7 +154,8 @@ def test_line_budget_problems_are_reported(sqlite_catalog_engine: Engine) -> Non
     text = d.text()
     assert "LINEのプッシュ送信(2027-02): 9通 / 上限 10通(残り 1通)" in text
     assert "LINEの上限のため他の手段で届けた通知: 1件" in text
-    assert "LINEの上限のため届けられなかった通知: 1件(— line:Ub)" in text
+    assert "LINEの上限のため届けられなかった通知: 1件(— 山田さん)" in text  # by name, never `line:Ub`
+    assert "line:U" not in text
     assert subset({"sent": 9, "budget": 10, "rerouted": 1, "low": True}, d.to_json()["line_push"])
 
 
@@ -160,7 +167,7 @@ def test_digest_command_prints_and_sends(cli_env: Path) -> None:
     printed = runner.invoke(app, ["digest", "--at", "2027-02-15T09:30", "--dry-run"])
     assert printed.exit_code == 0 and "【週次ダイジェスト】令和8年度 実施結果の報告状況(2月15日(月)時点)" in printed.stdout
     data = json.loads(runner.invoke(app, ["digest", "--at", "2027-02-15T09:30", "--dry-run", "--format", "json"]).stdout)
-    assert data["response_rate"]["total"] == 93 and data["seq"] == 3
+    assert data["response_rate"]["total"] == 94 and data["seq"] == 3
     assert json.loads(runner.invoke(app, ["outbox", "--format", "json"]).stdout) == []
     sent = runner.invoke(app, ["digest", "--at", "2027-02-15T09:30"])
     assert sent.exit_code == 0 and "digest#3 デジタル行政戦略課 → console:coord" in sent.stdout
@@ -168,4 +175,4 @@ def test_digest_command_prints_and_sends(cli_env: Path) -> None:
     assert "送るダイジェストはありません" in again.stdout
     [row] = json.loads(runner.invoke(app, ["outbox", "--format", "json", "--text"]).stdout)
     assert row["key"] == "R8/digest/3/console:coord" and row["status"] == "sent"
-    assert "回答率: 0%(0/93件)" in row["text"]
+    assert "回答率: 0%(0/94件)" in row["text"]  # 94: No.69 has 建設課 (issue 13 item 6)

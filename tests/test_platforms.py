@@ -168,7 +168,7 @@ def test_the_greeting_is_a_neutral_event(settings: Settings, sqlite_catalog_engi
 def test_the_status_view_is_neutral_replies(settings: Settings, sqlite_catalog_engine: Engine) -> None:
     member(sqlite_catalog_engine, "console", "tanaka", "危機管理課")
     view = route(settings, sqlite_catalog_engine, Incoming("console", "tanaka", "console", event="status"))
-    assert "危機管理課" in view[0].text and "未提出 3件" in view[0].text
+    assert "危機管理課" in view[0].text and "未着手 3件" in view[0].text
     assert view[0].choices[0].value == "報告"
     assert [(r.text.split()[1], r.choices[0].value) for r in view[1:]] == [
         ("No.34", "報告 34"), ("No.35", "報告 35"), ("No.44", "報告 44")]

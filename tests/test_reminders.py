@@ -122,7 +122,7 @@ def test_a_returned_report_is_open_again(sqlite_catalog_engine: Engine) -> None:
         answer(sqlite_catalog_engine, no, "危機管理課", jst(2027, 2, 3))
     answer(sqlite_catalog_engine, 34, "危機管理課", jst(2027, 2, 4), status="returned")
     [nudge] = plan_at(sqlite_catalog_engine, Settings(), 2027, 2, 8)
-    assert nudge.measures == (34,) and "差し戻し" in nudge.replies[0].text
+    assert nudge.measures == (34,) and "差戻し" in nudge.replies[0].text
 
 
 def test_the_final_notice_and_the_escalation_to_managers(sqlite_catalog_engine: Engine) -> None:
@@ -159,7 +159,8 @@ def test_departments_without_members_are_reported_unreachable(sqlite_catalog_eng
     assert [m.department for m in plan.messages] == ["危機管理課"]
     unreachable = {d.name for d in plan.unreachable}
     assert "税務課" in unreachable and "危機管理課" not in unreachable
-    assert len(unreachable) == 38  # every other department with measures (39 in the catalog)
+    # every other department with measures (40 in the catalog since No.69 has 建設課, issue 13)
+    assert len(unreachable) == 39
 
 
 def test_enqueueing_twice_queues_each_reminder_once(catalog_engine: Engine) -> None:

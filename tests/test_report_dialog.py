@@ -298,9 +298,9 @@ def test_status_lists_submitted_drafts_and_missing(bot: Bot) -> None:
     for said in ("報告 35", "未着手", "キャンセル"):
         bot.say(tanaka, said)
     reply = bot.say(tanaka, "状況")
-    for part in ("危機管理課の令和8年度の報告状況(提出済み 1件・下書き 1件・未提出 1件)",
-                 "・No.34 コミュニティ防災士の育成人数(累計): 提出済み(第1版 2/3)",
-                 "・No.35 女性防災士の育成人数: 下書き", "No.44", "未提出", "「報告 35」"):
+    for part in ("危機管理課の令和8年度の報告状況(全3件)\n承認済 0件・提出済 1件・差戻し 0件・下書き 1件・未着手 1件",
+                 "・No.34 コミュニティ防災士の育成人数(累計): 提出済(第1版 2/3)",
+                 "・No.35 女性防災士の育成人数: 下書き", "No.44", "未着手", "「報告 35」"):
         assert part in reply
 
 

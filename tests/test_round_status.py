@@ -19,6 +19,7 @@ from bot.core.messages import Incoming
 from bot.core.router import route
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_rate
+from bot.people.members import find_member
 from bot.reporting import reports
 from bot.reporting.round_status import OPEN, RESPONDED, department_status, round_status
 from bot.storage.db import session_scope
@@ -163,12 +164,13 @@ def test_the_answers_read_the_model(catalog_engine: Engine) -> None:
     status = _model(catalog_engine)
     settings = Settings(bot_now=AT)
     with session_scope(catalog_engine) as s:
-        text = "\n".join(r.text for r in answers.answer(s, "未提出の課は?", member=None, now=AT, settings=settings))
+        asker = find_member(s, "console", "tanaka")  # the round's status is for registered members
+        text = "\n".join(r.text for r in answers.answer(s, "未提出の課は?", member=asker, now=AT, settings=settings))
     assert f"回答率 {format_rate(status.rate)}(取組と担当課の組 {status.total}件中 {status.responded}件" in text
     assert status.responded == 9  # returned, submitted, six approved, one more submitted: not the draft
     assert f"提出を終えた課: {len(status.done_departments)}課 / {len(status.departments)}課" in text
     assert "・危機管理課 3件(No.34、No.35、No.44" not in text
-    assert "・危機管理課 2件(No.34、No.35、うち作成中 2件)" in text  # a returned report is still to do
+    assert "・危機管理課 2件(No.34、No.35、うち作成中 2件、うち差戻し 1件)" in text  # a returned report is still to do
     assert "人事課 " not in text  # all approved: done
 
 
@@ -176,13 +178,13 @@ def test_jokyo_and_the_home_view_read_the_model(catalog_engine: Engine) -> None:
     _mixed(catalog_engine)
     settings = Settings(bot_now=AT)
     jokyo = route(settings, catalog_engine, Incoming("console", "tanaka", "console", "状況"))[0].text
-    assert "提出済み 2件・下書き 1件・未提出 0件" in jokyo
-    assert "No.34" in jokyo and "差し戻し(第1版)" in jokyo
+    assert "承認済 0件・提出済 1件・差戻し 1件・下書き 1件・未着手 0件" in jokyo
+    assert "No.34" in jokyo and "差戻し(第1版)" in jokyo
     assert "No.44" in jokyo and "修正中の下書きあり" in jokyo
     assert "「報告 34」" in jokyo  # the first measure still to do
 
     home = route(settings, catalog_engine, Incoming("console", "tanaka", "console", event="status"))
-    assert "提出済み 2件 / 全3件(未提出 1件)" in home[0].text
+    assert "(全3件)\n承認済 0件・提出済 1件・差戻し 1件・下書き 1件・未着手 0件" in home[0].text
     marks = {r.text.split()[1]: (r.text.split()[0], r.choices[0].label) for r in home[1:]}
     assert marks == {"No.34": ("⬜", "修正"), "No.35": ("⬜", "報告"), "No.44": ("✅", "修正")}
     assert labels.STATUS["returned"] in home[1].text
@@ -209,7 +211,7 @@ def test_the_reminders_tell_what_the_model_has_open(catalog_engine: Engine) -> N
     assert told == {d.name: (d.open_nos, d.drafts) for d in status.pending_departments if d.name in with_people}
     assert told["危機管理課"] == ((34, 35), (34, 35))
     text = next(m for m in plan.messages if m.department == "危機管理課").replies[0].text
-    assert "差し戻し" in text  # the returned one is marked
+    assert "差戻し" in text  # the returned one is marked
     assert {d.name for d in plan.unreachable} == {d.name for d in status.pending_departments} - with_people
 
 

@@ -156,7 +156,7 @@ def published_home(workspace: SlackWorkspace, user: str) -> str:
 
 def test_app_home_shows_the_department_and_a_report_button(workspace: SlackWorkspace) -> None:
     home = published_home(workspace, USER)
-    assert "危機管理課" in home and "No.34" in home and "未提出" in home and "報告 34" in home
+    assert "危機管理課" in home and "No.34" in home and "未着手" in home and "報告 34" in home
     assert "報告する" in home
 
 
@@ -363,7 +363,7 @@ def test_coordinator_links_a_slack_user_from_slack(workspace: SlackWorkspace, sq
 
 def test_only_the_coordinator_links_others(workspace: SlackWorkspace, sqlite_catalog_engine: Engine) -> None:
     answer = workspace.say("登録 <@U0NEWBIE> 危機管理課")  # U0TANAKA is staff of 危機管理課
-    assert "デジタル行政戦略課" in answer[0]["text"]
+    assert "取りまとめ担当" in answer[0]["text"]
     with session_scope(sqlite_catalog_engine) as s:
         assert find_member(s, "slack", "U0NEWBIE") is None
 

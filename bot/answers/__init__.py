@@ -22,4 +22,5 @@ def handle(ctx: Context) -> list[Reply] | None:
     """Answer the message as a question; None only for an empty message (the router helps)."""
     if not ctx.said.strip():
         return None
-    return answer(ctx.session, ctx.said, member=ctx.member, now=ctx.now, settings=ctx.settings)
+    return answer(ctx.session, ctx.said, member=ctx.member, now=ctx.now, settings=ctx.settings,
+                  direct=ctx.incoming.direct)

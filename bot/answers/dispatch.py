@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -11,16 +12,23 @@ from bot.answers.catalog_view import MeasureView, catalog_view
 from bot.answers.intent import Kind, Question, Topic
 from bot.answers.parse import parse
 from bot.answers.results import (
+    NumericStatus,
+    ReportView,
     department_reports,
     measure_results,
     numeric_status,
+    redacted,
     round_fiscal_year,
 )
+from bot.answers.trend import trend_reply
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.japanese.fiscal_year import FiscalYear, fiscal_year_of
+from bot.people import permissions
+from bot.reporting.results_table import TrendPoint, measure_trend
 from bot.reporting.round_status import round_status
 from bot.storage.models import Member
+from bot.texts import people as people_texts
 
 MAX_REPLIES = 5  # LINE sends at most five messages per reply
 MAX_MEASURES = 5  # "No.1, 2, 3 ..." in one question
@@ -29,9 +37,11 @@ MAX_MEASURES = 5  # "No.1, 2, 3 ..." in one question
 class _Ask:
     """One question being answered: the shared lookups, computed once."""
 
-    def __init__(self, session: Session, member: Member | None, now: datetime, settings: Settings) -> None:
+    def __init__(self, session: Session, member: Member | None, now: datetime, settings: Settings,
+                 direct: bool = True) -> None:
         self.session = session
         self.member = member
+        self.viewer = permissions.viewer(member, settings, direct)
         self.now = now
         self.settings = settings
         self.view = catalog_view(session)
@@ -58,9 +68,11 @@ class _Ask:
         return self.member.department.name if self.member is not None else None
 
 
-def answer(session: Session, text: str, *, member: Member | None, now: datetime, settings: Settings) -> list[Reply]:
-    """The replies to a question typed in chat (or asked with `kaikaku ask`)."""
-    ask = _Ask(session, member, now, settings)
+def answer(session: Session, text: str, *, member: Member | None, now: datetime, settings: Settings,
+           direct: bool = True) -> list[Reply]:
+    """The replies to a question typed in chat (or asked with `kaikaku ask`); what they show of
+    reported results depends on who asks and where (`bot.people.permissions`)."""
+    ask = _Ask(session, member, now, settings, direct)
     if not ask.view.measures:
         return [render.no_catalog()]
     question = parse(text, ask.view, now)
@@ -95,6 +107,8 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
             replies.append(render.overview(m, _plan_years(ask, q)[0]))
         elif kind is Kind.RESULTS:
             replies.extend(_results(ask, m, q))
+        elif kind is Kind.TREND:
+            replies.append(trend_reply(m, _visible_trend(ask, measure_trend(ask.session, m.no))))
         else:
             outside = _outside(ask, q)
             if outside is not None:
@@ -108,17 +122,46 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
 
 def _results(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
     years = [fy.year for fy in q.fys] or [ask.round_fy.year]
+    if not ask.viewer.sees_status:
+        facts = render.target(m, [y for y in years if ask.view.covers(y)] or [ask.plan_fy])
+        asks_results = {c.value for c in render.measure_choices(m)} - {
+            c.value for c in render.measure_choices(m, skip=Kind.RESULTS)}
+        return [_not_shown(ask, Reply(facts.text, tuple(c for c in facts.choices if c.value not in asks_results)))]
     can_report = ask.member_department() in m.departments
     replies = []
     for fy in years[:MAX_REPLIES]:
         found = measure_results(ask.session, ask.view, m, fy, ask.settings.tz)
         replies.append(
             render.results(
-                m, fy, found.reports, found.reported_years, ask.settings.tz,
+                m, fy, _visible(ask, found.reports), found.reported_years, ask.settings.tz,
                 report_choice=can_report and fy == ask.round_fy.year,
             )
         )
     return replies
+
+
+def _visible(ask: _Ask, reports: list[ReportView]) -> list[ReportView]:
+    """Reports as the asker may see them: other departments' reduced to their status unless allowed."""
+    ids = ask.view.departments
+    return [r if ask.viewer.sees_results_of(ids.get(r.department, -1)) else redacted(r) for r in reports]
+
+
+def _visible_trend(ask: _Ask, points: list[TrendPoint]) -> list[TrendPoint]:
+    """The trend as the asker may see it: targets for anyone, actuals under the same rule as results."""
+    ids = ask.view.departments
+    return [p if p.actual is None or ask.viewer.sees_results_of(ids.get(p.department or "", -1))
+            else replace(p, actual=None, department=None) for p in points]
+
+
+def _not_shown(ask: _Ask, facts: Reply | None = None) -> Reply:
+    """The plan's facts (when there are some to give) and why reported results are not shown here."""
+    if ask.member is not None or not ask.viewer.direct:
+        why = people_texts.RESULTS_IN_GROUP
+    else:
+        why = people_texts.RESULTS_UNREGISTERED if facts is not None else people_texts.STATUS_UNREGISTERED
+    if facts is None:
+        return Reply(why)
+    return Reply(f"{facts.text}\n{why}", facts.choices)
 
 
 def _department(ask: _Ask, q: Question) -> list[Reply]:
@@ -137,8 +180,13 @@ def _department(ask: _Ask, q: Question) -> list[Reply]:
     for name in names[:MAX_REPLIES]:
         ms = [ask.view.measures[no] for no in ask.view.by_department.get(name, ())]
         if kind is Kind.RESULTS:
+            if not ask.viewer.sees_status:
+                return [_not_shown(ask, render.department(name, ms, Kind.OVERVIEW, _plan_years(ask, q)[0]))]
             fy = q.fys[0].year if q.fys else ask.round_fy.year
-            reports = department_reports(ask.session, ask.view, ask.view.departments[name], fy, ask.settings.tz)
+            dept_id = ask.view.departments[name]
+            reports = department_reports(ask.session, ask.view, dept_id, fy, ask.settings.tz)
+            if not ask.viewer.sees_results_of(dept_id):
+                reports = {k: redacted(r) for k, r in reports.items()}
             replies.append(render.department_results(name, ms, fy, reports))
         else:
             replies.append(render.department(name, ms, kind, _plan_years(ask, q)[0]))
@@ -146,18 +194,32 @@ def _department(ask: _Ask, q: Question) -> list[Reply]:
 
 
 def _status(ask: _Ask, q: Question) -> list[Reply]:
+    if not ask.viewer.sees_status:
+        return [_not_shown(ask)]
     if q.own_department and ask.member_department() is not None:
         return _department(ask, q)
     fy = q.fys[0] if q.fys else ask.round_fy
     status = round_status(ask.session, fy)
-    numeric = numeric_status(ask.session, ask.view, fy)
-    return [render.round_status(status, ask.now, ask.settings.tz), render.numeric_results(numeric, fy)]
+    return [render.round_status(status, ask.now, ask.settings.tz), render.numeric_results(_numeric_status(ask, fy), fy)]
+
+
+def _numeric_status(ask: _Ask, fy: FiscalYear) -> list[NumericStatus]:
+    """Actuals of the numeric targets the asker may see: all of them, or their own department's."""
+    items = numeric_status(ask.session, ask.view, fy)
+    if ask.viewer.sees_all_results:
+        return items
+    own = ask.member_department()
+    return [replace(i, actuals=tuple((d, a) for d, a in i.actuals if d == own))
+            for i in items if own in i.measure.departments]
 
 
 def _numeric(ask: _Ask, q: Question) -> list[Reply]:
     if q.kind is Kind.RESULTS:
+        if not ask.viewer.sees_status:
+            return [_not_shown(ask, render.numeric_targets(
+                [m for _, m in sorted(ask.view.measures.items()) if m.numeric_goal], _plan_years(ask, q)[0]))]
         fy = q.fys[0] if q.fys else ask.round_fy
-        return [render.numeric_results(numeric_status(ask.session, ask.view, fy), fy)]
+        return [render.numeric_results(_numeric_status(ask, fy), fy)]
     outside = _outside(ask, q)
     if outside is not None:
         return [outside]
@@ -176,6 +238,8 @@ def _search(ask: _Ask, q: Question) -> list[Reply]:
         outside = _outside(ask, q)
         if outside is not None:
             return [outside]
+    if kind is Kind.RESULTS and ms and not ask.viewer.sees_status:
+        return [_not_shown(ask, render.search_results(keyword, ms, None, _plan_years(ask, q)[0]))]
     if kind is Kind.RESULTS and ms:
         fy = q.fys[0].year if q.fys else ask.round_fy.year
         states = round_status(ask.session, FiscalYear(fy)).reported_states()

@@ -29,6 +29,7 @@ class Kind(Enum):
     PLAN = "plan"
     OWNERS = "owners"
     RESULTS = "results"
+    TREND = "trend"  # targets and actuals across the plan's years (No.34の推移)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ _KIND_WORDS: dict[str, Kind] = {
     ),
 }
 _KIND_PATTERN = re.compile("|".join(sorted(map(re.escape, _KIND_WORDS), key=len, reverse=True)))
+_TREND = re.compile(r"推移|経年|年度ごとの実績|年度別の実績|各年度の実績|これまでの実績|過去の実績|実績の変化")
 _LIST_WORDS = re.compile(r"取組|施策|一覧|リスト|担当して|持って|やって|抱えて|所管して")
 _STATUS = re.compile(
     r"未提出|未報告|未回答|出していない|出してない|提出していない|提出してない|報告していない|報告してない"
@@ -126,6 +127,8 @@ def parse(text: str, view: CatalogView, today: datetime) -> Question:
     if forced is not None:
         return Question(Topic.SEARCH, keyword=forced, fys=fys)
     kinds = _kinds(rest)
+    if _TREND.search(t) and set(kinds) <= {Kind.RESULTS}:  # 推移, 実績の推移; not 目標の推移
+        kinds = (Kind.TREND,)
     numbers, rest_no_numbers = _explicit_numbers(rest)
     if numbers:
         return Question(Topic.MEASURE, _measure_kinds(kinds), numbers=numbers, fys=fys)

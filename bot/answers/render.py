@@ -22,7 +22,8 @@ from bot.core.messages import Choice, Reply
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
 from bot.reporting.round_status import RoundStatus
-from bot.texts.labels import BASIS, PROGRESS
+from bot.texts import people as people_texts
+from bot.texts.labels import BASIS, PROGRESS, STATUS
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
 LABEL_MAX = 20  # LINE's quick-reply label limit
@@ -31,7 +32,7 @@ MAX_LISTED = 15  # measures listed for a keyword
 
 _DIRECTION = {"at_least": "以上", "at_most": "以下", "exactly": ""}
 _COMPARISONS = ("以上", "以下", "未満", "超")
-_STATUS = {"draft": "作成中(未提出)", "submitted": "提出済み", "approved": "承認済み", "returned": "差し戻し中"}
+_STATUS = STATUS  # the labels of the status codes (bot.texts.labels)
 
 
 # --- small pieces --------------------------------------------------------------------------------
@@ -290,7 +291,7 @@ def results(
             state = "まだ報告されていません" if r is None else _STATUS.get(r.status, r.status)
             lines.append(f"■{name}: {state}。")
             continue
-        submitted_any = True
+        submitted_any = submitted_any or not r.hidden  # a hidden result: the target is still for anyone
         lines.extend(_report_lines(m, r, targets, tz))
     if targets and not submitted_any:
         lines.append(f"{label}の目標: " + " / ".join(target_phrase(t, m) for t in targets))
@@ -303,6 +304,8 @@ def results(
 def _report_lines(m: MeasureView, r: ReportView, targets: Sequence[TargetView], tz: tzinfo) -> list[str]:
     status = _STATUS.get(r.status, r.status)
     lines = [f"■{r.department}({status}" + (f"・第{r.revision}版" if r.revision > 1 else "") + ")"]
+    if r.hidden:
+        return [lines[0] + people_texts.RESULTS_OTHER_DEPARTMENT]
     if r.result_text:
         lines.append(f"実施結果: {r.result_text}")
     extra = [f"進捗: {PROGRESS.get(r.progress, r.progress)}" if r.progress else "", f"自己評価: {r.rating}" if r.rating else ""]
@@ -369,7 +372,7 @@ def department(name: str, ms: Sequence[MeasureView], kind: Kind, fy: int) -> Rep
 
 
 def _state(status: str | None) -> str:
-    return "未提出" if status is None else _STATUS.get(status, status)
+    return _STATUS["missing"] if status is None else _STATUS.get(status, status)
 
 
 def department_results(name: str, ms: Sequence[MeasureView], fy: int, reports: dict[int, ReportView]) -> Reply:
@@ -477,6 +480,8 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
     lines = [
         f"{fy.label}の報告状況({moment(at, tz)}時点)",
         f"回答率 {format_rate(status.rate)}(取組と担当課の組 {status.total}件中 {status.responded}件が提出済み)",
+        f"承認率 {format_rate(status.approval_rate)}({_STATUS['approved']} {status.approved}件・"
+        f"{_STATUS['submitted']} {status.counts['submitted']}件・{_STATUS['returned']} {status.counts['returned']}件)",
         f"提出を終えた課: {len(done)}課 / {len(status.departments)}課",
     ]
     if pending:
@@ -484,7 +489,8 @@ def round_status(status: RoundStatus, at: datetime, tz: tzinfo) -> Reply:
         for d in pending:
             nos = "、".join(f"No.{n}" for n in d.open_nos)
             draft = f"、うち作成中 {len(d.drafts)}件" if d.drafts else ""
-            lines.append(f"・{d.name} {len(d.open_nos)}件({nos}{draft})")
+            returned = f"、うち{_STATUS['returned']} {d.count('returned')}件" if d.count("returned") else ""
+            lines.append(f"・{d.name} {len(d.open_nos)}件({nos}{draft}{returned})")
     else:
         lines.append("すべての課が提出済みです。")
     if status.unassigned:

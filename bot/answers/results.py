@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from functools import cache
@@ -25,6 +25,7 @@ from bot.core.config import Settings
 from bot.japanese.fiscal_year import FiscalYear
 from bot.reporting.reports import SUBMITTED, aware, report_fy
 from bot.storage.models import Actual, Member, Report
+from bot.texts import people as people_texts
 
 
 def round_fiscal_year(settings: Settings, now: datetime) -> FiscalYear:
@@ -52,10 +53,11 @@ class ReportView:
     progress: str | None
     result_text: str | None
     rating: str | None
-    reporter: str | None  # "田中さん" for a member with a name, else the platform:user id
+    reporter: str | None  # "田中さん", or a neutral stand-in (bot.texts.people): never an account id
     reported_at: datetime | None
     revision: int
     actuals: tuple[ActualView, ...]
+    hidden: bool = False  # the asker may see the status only (bot.people.permissions)
 
     @property
     def submitted(self) -> bool:
@@ -136,6 +138,7 @@ def _report_columns() -> Select:
         Report.reported_at,
         Report.revision,
         Member.name.label("reporter_name"),
+        Member.department_id.label("reporter_department_id"),
     ).outerjoin(Member, (Member.platform + ":" + Member.user_id) == Report.reported_by)
 
 
@@ -197,11 +200,27 @@ def _report_view(r: Row[Any], view: CatalogView, actuals: tuple[ActualView, ...]
         progress=r.progress,
         result_text=r.result_text,
         rating=r.rating,
-        reporter=f"{r.reporter_name}さん" if r.reporter_name else r.reported_by,
+        reporter=_reporter(r, view),
         reported_at=aware(r.reported_at, tz),
         revision=r.revision,
         actuals=actuals,
     )
+
+
+def _reporter(r: Row[Any], view: CatalogView) -> str | None:
+    """The reporter by display name; a member without one by department; never the account id."""
+    if r.reported_by is None:
+        return None
+    if r.reporter_name:
+        return people_texts.NAME_HONORIFIC.format(name=r.reporter_name)
+    if r.reporter_department_id is not None:
+        return people_texts.NAME_OF_DEPARTMENT.format(department=view.department_names.get(r.reporter_department_id, ""))
+    return people_texts.NAME_FORMER
+
+
+def redacted(report: ReportView) -> ReportView:
+    """What someone who may see only the status learns of a report: its status and revision."""
+    return replace(report, progress=None, result_text=None, rating=None, reporter=None, actuals=(), hidden=True)
 
 
 def _actual_view(a: Row[Any]) -> ActualView:

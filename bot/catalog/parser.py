@@ -733,6 +733,9 @@ class _DeptIndex:
         """
         if name in self.names:
             return name, None
+        whole = [k for k in self.names if name in k and self._comparable(name, k)]
+        if self.given and len(whole) == 1:  # the one known name that keeps every character read
+            return whole[0], f"departments: '{name}' read as '{whole[0]}'"
         scored = sorted(
             ((self._score(name, k), k) for k in self.names if self._comparable(name, k)), reverse=True
         )
@@ -1187,9 +1190,19 @@ def _assign_years(
     return list(best), False
 
 
-def _relocate_in_group(frags: list[str]) -> list[str]:
-    """A cell's last line printed after its first ('実績を、 設定' + 'ふまえた…') goes to the end."""
-    if len(frags) < 2 or not (frags[1][0] in _NON_INITIAL or _is_hiragana(frags[1][0])):
+def _relocate_in_group(frags: list[str], corpus: _Corpus) -> list[str]:
+    """Put fragments printed out of reading order back.
+
+    A cell's last line printed after its first ('実績を、 設定' + 'ふまえた…') goes to the end;
+    a middle line's end printed after the cell's later lines goes back to that line
+    (see :func:`_continue_middle_line`).
+    """
+    if len(frags) < 2:
+        return frags
+    moved = _continue_middle_line(frags, corpus)
+    if moved is not None:
+        return moved
+    if not (frags[1][0] in _NON_INITIAL or _is_hiragana(frags[1][0])):
         return frags
     m = re.match(r"^(.+?)\s+([^\s・]{1,12})$", frags[0])
     if not m:
@@ -1197,9 +1210,34 @@ def _relocate_in_group(frags: list[str]) -> list[str]:
     return [m.group(1), *frags[1:], m.group(2)]
 
 
+def _continue_middle_line(frags: list[str], corpus: _Corpus) -> list[str] | None:
+    """A cell of several printed lines ('L1 L2 L3') whose middle line goes on in the next
+    fragments ('公募の実施(体育 スポーツ施設、金 体育館、老人福祉' + '沢プール' + '、障害者'):
+    the fragments go after the line they continue, when the document attests the word across
+    that junction ('金沢') clearly better than across the end of the cell ('福祉沢').
+    """
+    lines = frags[0].split()
+    if len(lines) < 3 or any(len(line) < 2 for line in lines):
+        return None
+    nxt = _strip_lead_noise(frags[1]) or frags[1]
+    corpus = corpus.without(frags)
+
+    def support(line: str) -> int:
+        joined = line[-3:] + nxt[:3]
+        return corpus.support(joined, len(line[-3:]) - 1, len(line[-3:]))
+
+    at_end = support(lines[-1])
+    best = max(range(1, len(lines) - 1), key=lambda i: support(lines[i]))
+    if support(lines[best]) < at_end + 3:
+        return None
+    head = " ".join(lines[: best + 1])
+    tail = " ".join(lines[best + 1 :])
+    return [head, *frags[1:], " " + tail]
+
+
 def _join_year_text(frags: list[str], corpus: _Corpus) -> str:
     """One year's fragments of one row joined into a cell's text."""
-    frags = _relocate_in_group(frags)
+    frags = _relocate_in_group(frags, corpus)
     corpus = corpus.without(frags)
     text = ""
     for frag in frags:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from bot.cli import ask, catalog, chat, members, purge, results, schedule, setup
+from bot.cli import ask, audit, catalog, chat, members, purge, results, schedule, setup
 from bot.cli import line as line_cli
 from bot.texts import cli as say
 
@@ -25,6 +25,7 @@ app.add_typer(results.app, name="results", help=say.HELP_RESULTS)
 app.add_typer(line_cli.app, name="line", help=say.HELP_LINE)
 schedule.register(app)
 purge.register(app)
+audit.register(app)
 
 
 def main() -> None:

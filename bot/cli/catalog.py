@@ -76,8 +76,14 @@ def import_(file: Path = typer.Argument(..., help=say.HELP_PLAN_TEXT)) -> None:
             for w in warnings:
                 print(f"No.{no}: {w}", file=sys.stderr)
         entries, info = result.measures, plan_info_of(result.fiscal_years, file)
+    from bot.cli.members import operator
+    from bot.storage import audit
+
     with session() as s:
         load_catalog(s, entries, info)
+        audit.record(s, operator(), "catalog_load", "catalog",
+                     after={"plan": info.code, "title": info.title, "measures": len(entries),
+                            "source_sha256": info.source_sha256})
     typer.echo(say.CATALOG_LOADED.format(title=info.title, n=len(entries)))
 
 
@@ -95,11 +101,20 @@ def unassigned() -> None:
 @app.command("assign")
 def assign(no: int = typer.Argument(...), department: str = typer.Argument(...)) -> None:
     """Assign a responsible department to a measure (the coordinating division's call)."""
+    from bot.catalog.store import measure_by_no
+    from bot.cli.members import operator
+    from bot.storage import audit
+
     with session() as s:
         dept = department_or_fail(s, department)
+        found = measure_by_no(s, no)
+        before = [d.name for d in found.departments] if found is not None else []
         try:
             m = assign_department(s, no, dept)
         except LookupError as exc:
             fail(str(exc))
-        typer.echo(say.CATALOG_ASSIGNED.format(no=m.no, title=m.title,
-                                          departments="、".join(d.name for d in m.departments)))
+        after = [d.name for d in m.departments]
+        if after != before:
+            audit.record(s, operator(), "assign", "assignment", measure_no=m.no, department_id=dept.id,
+                         before={"departments": before}, after={"departments": after})
+        typer.echo(say.CATALOG_ASSIGNED.format(no=m.no, title=m.title, departments="、".join(after)))

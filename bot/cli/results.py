@@ -1,94 +1,101 @@
-"""`kaikaku results export --fy FY --format json|csv|xlsx [--out PATH]`: the year's reported results."""
+"""`kaikaku results export|import`: the year's results table out (xlsx / CSV / JSON), earlier
+years' results in (CSV / xlsx in the export's columns)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from bot.cli.common import fail, session, settings
-from bot.japanese.fiscal_year import FiscalYearError, parse_fiscal_year
-from bot.reporting.reports import export_results
+from bot.japanese.fiscal_year import FiscalYear, FiscalYearError, parse_fiscal_year
+from bot.reporting.results_table import OutsidePlan, plan_years, results_rows
 from bot.texts import cli as say
+from bot.texts import results as t
 
 app = typer.Typer(no_args_is_help=True)
 FORMATS = ("json", "csv", "xlsx")
-COLUMNS = list(say.RESULTS_COLUMNS.items())
+
+FyOption = Annotated[str, typer.Option("--fy", help=say.HELP_FY)]
 
 
-def flat_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per actual (a report without actuals is one row): for CSV and Excel."""
-    rows = []
-    for r in results:
-        base = {k: r.get(k) for k, _ in COLUMNS}
-        pairs = list(zip(r["actuals"], r["achievement"], strict=False)) or [({}, {})]
-        for actual, result in pairs:
-            row = dict(base)
-            row.update({k: actual.get(k) for k in ("metric", "value", "unit", "typed", "basis")})
-            row.update({k: result.get(k) for k in ("rate", "met", "method")})
-            rows.append(row)
-    return rows
-
-
-def _cell(row: dict[str, Any], key: str) -> Any:
-    value = row.get(key)
-    if key == "met" and value is not None:
-        return say.RESULTS_MET[bool(value)]
-    return "" if value is None else value
-
-
-def _csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([label for _, label in COLUMNS])
-    for row in rows:
-        writer.writerow([_cell(row, k) for k, _ in COLUMNS])
-    return buffer.getvalue()
-
-
-def _xlsx(rows: list[dict[str, Any]], path: Path, fy_label: str) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = say.RESULTS_SHEET
-    sheet.append([label for _, label in COLUMNS])
-    for row in rows:
-        sheet.append([_cell(row, k) if row.get(k) is not None else None for k, _ in COLUMNS])
-    sheet.freeze_panes = "A2"
-    book.properties.title = say.RESULTS_BOOK_TITLE.format(fy=fy_label)
-    book.save(path)
+def _fiscal_year(text: str) -> FiscalYear:
+    """The year asked for, when the loaded plan covers it; else a clear message and exit 2."""
+    conf = settings()
+    try:
+        year = parse_fiscal_year(text, today=conf.now())
+    except FiscalYearError as exc:
+        fail(str(exc))
+    with session() as s:
+        try:
+            plan_years(s, year.year)
+        except OutsidePlan as exc:
+            first, last = (exc.plan.first_fy, exc.plan.last_fy) if exc.plan else (year.year, year.year)
+            fail(t.OUTSIDE_PLAN.format(fy=year.label, first=FiscalYear(first).label, last=FiscalYear(last).label))
+    return year
 
 
 @app.command("export")
 def export(
-    fy: str = typer.Option(..., "--fy", help=say.HELP_FY),
-    fmt: str = typer.Option("json", "--format", help="json / csv / xlsx"),
-    out: Annotated[Path | None, typer.Option("--out", help=say.HELP_OUT)] = None,
+    fy: FyOption,
+    fmt: Annotated[str, typer.Option("--format", help=say.HELP_RESULTS_FORMAT)] = "json",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=say.HELP_OUT)] = None,
+    by_department: Annotated[bool, typer.Option("--by-department", help=say.HELP_BY_DEPARTMENT)] = False,
 ) -> None:
-    """The fiscal year's reports (the current revision of each measure and department)."""
+    """The year's results in the plan's layout: every measure × department, reported or not."""
+    from bot.reporting.workbook import build_csv, build_workbook, results_json
+
     if fmt not in FORMATS:
-        fail(say.ONE_OF.format(option="format", choices=" / ".join(FORMATS), given=fmt))
-    conf = settings()
-    try:
-        year = parse_fiscal_year(fy, today=conf.now())
-    except FiscalYearError as exc:
-        fail(str(exc))
+        fail(t.BAD_FORMAT.format(formats=" / ".join(FORMATS), given=fmt))
+    if by_department and fmt != "xlsx":
+        fail(t.BY_DEPARTMENT_XLSX_ONLY)
+    year = _fiscal_year(fy)
+    tz = settings().tz
     with session() as s:
-        results = export_results(s, year.year, conf.tz)
-    if fmt == "xlsx":
-        path = out or Path(f"results-{year.key}.xlsx")
-        _xlsx(flat_rows(results), path, year.label)
-        typer.echo(say.RESULTS_WRITTEN.format(fy=year.label, n=len(results), path=path), err=True)
-        return
-    text = json.dumps(results, ensure_ascii=False, indent=2) + "\n" if fmt == "json" else _csv(flat_rows(results))
+        if fmt == "xlsx":
+            data = build_workbook(s, year.year, by_department=by_department, tz=tz)
+            out = out or Path(f"results-{year.key}.xlsx")
+        elif fmt == "csv":
+            data = build_csv(s, year.year, tz=tz)
+        else:
+            items = results_json(s, year.year, tz=tz)
+            data = (json.dumps(items, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        count = len(items) if fmt == "json" else len(results_rows(s, year.year))
     if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(say.RESULTS_WRITTEN.format(fy=year.label, n=len(results), path=out), err=True)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    out.write_bytes(data)
+    typer.echo(t.EXPORTED.format(fy=year.label, count=count, path=out), err=True)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help=say.HELP_IMPORT_FILE)],
+    fy: FyOption,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=say.HELP_IMPORT_DRY_RUN)] = False,
+) -> None:
+    """Earlier years' results (令和5–7年度) from a file in the export's columns; all rows or none."""
+    from bot.reporting.importer import ImportRefused, import_results, read_table
+
+    year = _fiscal_year(fy)
+    try:
+        table = read_table(file)
+    except ImportRefused as exc:
+        fail(str(exc))
+    conf = settings()
+    with session() as s:
+        outcome = import_results(s, table, year.year, source=file.name, now=conf.now(), dry_run=dry_run)
+        if outcome.errors:
+            s.rollback()
+            lines = [t.IMPORT_FAILED.format(count=len(outcome.errors)), *(f"  {e}" for e in outcome.errors)]
+            fail("\n".join(lines))
+    if dry_run:
+        typer.echo(t.IMPORT_DRY_RUN.format(count=outcome.rows))
+        return
+    typer.echo(t.IMPORT_DONE.format(fy=year.label, count=outcome.changed, source=file.name))
+    if outcome.unchanged:
+        typer.echo(t.IMPORT_UNCHANGED.format(count=outcome.unchanged))

@@ -32,9 +32,12 @@ from bot.core import platforms, push_budget
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.core.outbox import enqueue_many, existing_keys
+from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_quantity, format_rate
-from bot.people.recipients import coordinators, members_by_department
+from bot.people.permissions import name_of_account, recipients_of_everything
+from bot.people.recipients import members_by_department
 from bot.reporting.reports import SUBMITTED
+from bot.reporting.results_table import TrendSeries, trend_series
 from bot.reporting.round_status import (
     DepartmentStatus,
     NewReport,
@@ -45,6 +48,7 @@ from bot.reporting.round_status import (
 from bot.reporting.rounds import Round, Slot, format_day, is_send_day, round_at, round_for_digest
 from bot.storage.models import Actual, Department, Measure, Member, OutboxMessage, Plan, Report, Target
 from bot.texts import notices as t
+from bot.texts import results as rt
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ class NumericLine:
 class LineProblems:
     usage: push_budget.Usage
     rerouted: int = 0
-    undelivered: tuple[str, ...] = ()  # "危機管理課 line:U…"
+    undelivered: tuple[str, ...] = ()  # "危機管理課 山田さん": by display name, never the account id
 
     @property
     def low(self) -> bool:
@@ -95,6 +99,7 @@ class Digest:
     numeric: list[NumericLine]
     line: LineProblems | None
     tz_name: str = "Asia/Tokyo"
+    trends: list[TrendSeries] = field(default_factory=list)  # numeric measures with earlier years
     _chart: bytes | None = field(default=None, repr=False)
 
     @property
@@ -129,6 +134,8 @@ class Digest:
             t.DIGEST_PERIOD.format(open=format_day(self.round.open_day), deadline=format_day(self.round.deadline)),
             t.DIGEST_OVERALL.format(rate=format_rate(status.rate), submitted=status.responded, total=status.total,
                                     done=len(status.done_departments), depts=len(status.departments)),
+            t.DIGEST_APPROVAL.format(rate=format_rate(status.approval_rate), approved=status.approved,
+                                     submitted=status.counts["submitted"], returned=status.counts["returned"]),
             "",
         ]
         if self.new_reports:
@@ -172,6 +179,7 @@ class Digest:
         lines = [t.DIGEST_DEPTS_HEADING]
         for i, s in enumerate(behind[:limit] if limit else behind, start=1):
             extra = (t.DIGEST_DEPT_DRAFTS.format(n=len(s.drafts)) if s.drafts else "")
+            extra += t.DIGEST_DEPT_RETURNED.format(n=s.count("returned")) if s.count("returned") else ""
             extra += t.DIGEST_DEPT_UNREACHABLE if s.department_id not in self.reachable else ""
             lines.append(t.DIGEST_DEPT_LINE.format(i=i, name=s.name, rate=format_rate(s.rate), submitted=s.responded,
                                                    total=s.total, extra=extra))
@@ -196,6 +204,8 @@ class Digest:
         lines += _capped(rendered, limit)
         if pending:
             lines.append(t.DIGEST_NUMERIC_PENDING.format(nos=_nos(pending)))
+        if self.trends:
+            lines += ["", rt.DIGEST_TREND_HEAD, *_capped([trend_line(s) for s in self.trends], limit)]
         return lines
 
     def text(self, limit: int | None = None) -> str:
@@ -256,6 +266,9 @@ class Digest:
             "overdue": [{"department": s.name, "measures": list(s.open_nos)} for s in self.overdue],
             "unreachable": [s.name for s in self.unreachable],
             "unassigned": [{"no": no, "title": title} for no, title in self.status.unassigned],
+            "trends": [{"no": s.no, "metric": s.metric,
+                        "points": [{"fy": FiscalYear(fy).key, "value": _num(v), "unit": u} for fy, v, u in s.points]}
+                       for s in self.trends],
             "line_push": None if self.line is None else {
                 **self.line.usage.as_dict(), "rerouted": self.line.rerouted,
                 "undelivered": list(self.line.undelivered), "low": self.line.low},
@@ -287,6 +300,13 @@ def quantity(value: Decimal | None, unit: str | None) -> str:
     if value is None:
         return "—"
     return format_quantity(Decimal(value).normalize(), unit)
+
+
+def trend_line(series: TrendSeries) -> str:
+    """No.34 コミュニティ防災士数: 令和5年度 1,420名 → 令和6年度 1,480名 → 令和8年度 1,650名."""
+    steps = [rt.DIGEST_TREND_POINT.format(fy=FiscalYear(fy).label, actual=format_quantity(v, u))
+             for fy, v, u in series.points]
+    return rt.DIGEST_TREND_LINE.format(no=series.no, metric=series.metric, series=" → ".join(steps))
 
 
 def target_text(n: NumericLine) -> str:
@@ -348,7 +368,8 @@ def line_problems(session: Session, settings: Settings, rnd: Round, at: datetime
                OutboxMessage.last_error.like("PushRefused%"))
     ).all()
     rerouted = sum(1 for r in refused if "→" in (r.last_error or ""))
-    lost = tuple(f"{r.name or '—'} {r.platform}:{r.recipient}" for r in refused if "→" not in (r.last_error or ""))
+    lost = tuple(f"{r.name or '—'} {name_of_account(session, f'{r.platform}:{r.recipient}')}"
+                 for r in refused if "→" not in (r.last_error or ""))
     return LineProblems(usage, rerouted, lost)
 
 
@@ -378,6 +399,7 @@ def build_digest(session: Session, settings: Settings, at: datetime, rnd: Round 
         numeric=numeric_lines(session, plan, fy),
         line=line_problems(session, settings, rnd, at),
         tz_name=settings.bot_timezone,
+        trends=trend_series(session, plan, fy),
     )
 
 
@@ -398,7 +420,7 @@ def due_digests(session: Session, settings: Settings, at: datetime) -> list[Plan
     if slot is None or not is_send_day(settings, at):
         return []
     targets: list[tuple[str, str, int | None]] = [
-        (m.platform, m.user_id, m.department_id) for m in coordinators(session, settings)]
+        (m.platform, m.user_id, m.department_id) for m in recipients_of_everything(session, settings)]
     targets += [(p.name, channel, None) for p in platforms.all_platforms() for channel in p.digest_channels(settings)]
     keys = {digest_key(rnd, slot, p, r): (p, r, d) for p, r, d in targets}
     sent = existing_keys(session, keys)

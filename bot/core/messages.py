@@ -36,7 +36,8 @@ class Incoming:
     direct: bool = True  # a one-to-one chat (reports are taken only there)
     form: Mapping[str, str] | None = None  # values submitted from a `Form` (a modal)
     # A neutral event instead of a message: "greeting" (the bot was added as a friend), "status"
-    # (the user opened a status view, Slack's App Home), "unsupported" (a sticker, a photo …).
+    # (the user opened a status view, Slack's App Home), "unsupported" (a sticker, a photo …),
+    # "profile" (the user changed their profile on the platform; `text` is the name it now shows).
     event: str | None = None
     mentions: Sequence[Mention] = ()  # people the message names, resolved by the adapter, in order
     raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)

@@ -471,6 +471,14 @@ def as_dict(row: OutboxMessage, settings: Settings, with_text: bool = False) -> 
         out["fallback_from"] = row.payload["fallback_from"]
     if with_text:
         replies = replies_from_payload(row.payload)
-        out["text"] = "\n\n".join(r.text for r in replies)
+        out["text"] = "\n\n".join(_with_card(r) for r in replies)
         out["choices"] = [{"label": c.label, "value": c.value} for r in replies for c in r.choices]
     return out
+
+
+def _with_card(reply: Reply) -> str:
+    """A reply's text and its card as lines, for those who read messages in the terminal."""
+    if reply.card is None:
+        return reply.text
+    fields = [f"  {name}: {value}".replace("\n", "\n    ") for name, value in reply.card.fields]
+    return "\n".join([reply.text, f"【{reply.card.title}】", *fields])

@@ -52,6 +52,9 @@ class Platform:
     make_sender: Callable[[Settings, Engine], Sender] | None = None
     # Conversations, besides the coordinators, that get the weekly digest (a Slack channel).
     digest_channels: Callable[[Settings], list[str]] = field(default=lambda settings: [])
+    # The display name the platform shows for a user id (Slack users.info, LINE get_profile);
+    # None when unknown or unreachable. None: the platform has no profiles.
+    display_name: Callable[[Settings, str], str | None] | None = None
 
 
 _registry: dict[str, Platform] = {}

@@ -39,9 +39,11 @@ def unsupported_handler(ctx: Context) -> list[Reply]:
 def event_handlers() -> dict[str, Handler]:
     """Neutral events (`Incoming.event`) an adapter may send instead of a message."""
     from bot.people import welcome
+    from bot.people.members import profile_changed
     from bot.reporting import status_view
 
-    return {"greeting": welcome.greet, "status": status_view.status_view, "unsupported": unsupported_handler}
+    return {"greeting": welcome.greet, "status": status_view.status_view, "unsupported": unsupported_handler,
+            "profile": profile_changed}
 
 
 def event_handler(ctx: Context) -> list[Reply] | None:
@@ -56,11 +58,12 @@ def handlers() -> list[Handler]:
     """The order matters: events first, then linking and registration, dialogs before questions."""
     from bot import answers
     from bot.dialogs import manager
-    from bot.people import linking, profile, registration  # noqa: F401  (profile registers the 設定 dialog)
+    from bot.people import desk, linking, profile, registration  # noqa: F401  (profile registers the 設定 dialog)
     from bot.reporting import handler as reporting  # registers the report dialog
+    from bot.reporting import review  # registers the 差戻し dialog
 
-    return [event_handler, linking.handle, registration.handle, manager.handle, reporting.handle, help_handler,
-            answers.handle]
+    return [event_handler, linking.handle, desk.handle, registration.handle, review.handle, manager.handle,
+            reporting.handle, help_handler, answers.handle]
 
 
 def route(settings: Settings, engine: Engine, incoming: Incoming,

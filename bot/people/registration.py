@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from bot.core.context import Context
 from bot.core.messages import Reply
-from bot.people.members import ROLES, add_member
+from bot.people.members import ROLES, add_member, platform_name
+from bot.storage import audit
+from bot.storage.audit import Actor
 from bot.storage.models import Department, RegistrationAttempt, RegistrationCode
 from bot.texts import labels
 from bot.texts import people as t
@@ -77,9 +79,10 @@ def display_code(code: str) -> str:
 
 def issue_code(
     session: Session, department: Department, now: datetime, ttl_hours: int,
-    role: str = "staff", name: str | None = None, secret: str = "",
+    role: str = "staff", name: str | None = None, secret: str = "", actor: Actor | None = None,
 ) -> Invitation:
-    """Create a one-time code for `department`; the returned code is the only copy of it."""
+    """Create a one-time code for `department`; the returned code is the only copy of it. With
+    `actor`, the issue is recorded in the audit trail (never the code itself)."""
     if role not in ROLES:
         raise ValueError(t.UNKNOWN_ROLE.format(known=", ".join(ROLES), role=role))
     code = new_code()
@@ -88,6 +91,10 @@ def issue_code(
         code_hash=hash_code(code, secret), department_id=department.id, role=role, name=name,
         created_at=now, expires_at=expires,
     ))
+    if actor is not None:
+        audit.record(session, actor, "code_issue", "member", department_id=department.id, at=now,
+                     after={"department": department.name, "role": role, "name": name,
+                            "expires_at": expires.isoformat()})
     session.flush()
     return Invitation(display_code(code), department.name, role, expires)
 
@@ -143,7 +150,9 @@ def register(ctx: Context, typed_code: str) -> list[Reply]:
     ).rowcount  # type: ignore[attr-defined]
     if claimed != 1:  # someone else used it a moment ago
         return _fail(ctx, t.USED)
-    add_member(ctx.session, ctx.incoming.platform, ctx.incoming.user, department, code.role, code.name, now=ctx.now)
+    name = code.name or platform_name(ctx.settings, ctx.incoming.platform, ctx.incoming.user)
+    add_member(ctx.session, ctx.incoming.platform, ctx.incoming.user, department, code.role, name, now=ctx.now,
+               actor=Actor(ctx.incoming.who, name))
     return [Reply(t.LINKED.format(department=department.name, role=ROLE_NAMES.get(code.role, code.role)))]
 
 

@@ -16,9 +16,12 @@ from bot.core.context import Context
 from bot.core.messages import Reply
 from bot.dialogs.manager import MANAGER, Arguments, Entry
 from bot.dialogs.model import render
+from bot.people import permissions
 from bot.people.members import is_coordinator
 from bot.reporting import reports
+from bot.reporting.review_notices import waiting_for, waiting_reply
 from bot.reporting.round_status import MeasureState, department_status
+from bot.texts import people as people_texts
 
 REPORT_DIALOG = "report"
 # 報告 / 報告 34 / 報告 No.34 / No.34を報告 / 34番の報告 / 報告します (after NFKC)
@@ -79,20 +82,24 @@ def handle(ctx: Context) -> list[Reply] | None:
 
 
 def status(ctx: Context) -> list[Reply]:
-    """`状況`: the user's department, each measure submitted / draft / missing this round."""
+    """`状況`: the user's department, each measure approved / submitted / returned / draft / missing."""
     if ctx.member is None:
         return [Reply(texts.UNREGISTERED)]
+    if not permissions.viewer(ctx.member, ctx.settings, ctx.incoming.direct).sees_status:
+        return [Reply(people_texts.RESULTS_IN_GROUP)]  # a group or channel: anyone may be reading
     fy = reports.report_fy(ctx.settings, ctx.now)
     home = ctx.member.department.name
     dept = department_status(ctx.session, ctx.member.department_id, fy)
+    waiting = waiting_reply(ctx.session, waiting_for(ctx.session, ctx.settings, ctx.member, fy.year))
+    after = [waiting] if waiting else []  # for a reviewer: what waits for them
     if dept is None:
-        return [Reply(_message("status_none", department_home=home))]
+        return [Reply(_message("status_none", department_home=home)), *after]
     lines = [f"・No.{m.no} {m.title}: {_state_text(m, ctx.settings.tz)}" for m in dept.measures]
-    drafts = dept.count("draft")
-    title = _message("status_title", department_home=home, fy_label=fy.label, submitted=dept.responded,
-                     drafts=drafts, missing=dept.total - dept.responded - drafts)
+    title = _message("status_title", department_home=home, fy_label=fy.label, total=dept.total,
+                     approved=dept.count("approved"), submitted=dept.count("submitted"),
+                     returned=dept.count("returned"), drafts=dept.count("draft"), missing=dept.count("missing"))
     hint = _message("status_hint", example_no=dept.open_nos[0]) if dept.open else ""
-    return [Reply("\n".join([title, *lines, hint]).strip())]
+    return [Reply("\n".join([title, *lines, hint]).strip()), *after]
 
 
 def _state_text(item: MeasureState, tz: tzinfo) -> str:
@@ -101,6 +108,6 @@ def _state_text(item: MeasureState, tz: tzinfo) -> str:
     when = reports.aware(item.reported_at, tz)
     date = f"{when.astimezone(tz).month}/{when.astimezone(tz).day}" if when else ""
     key = f"status_{item.state}"
-    if item.state == "submitted" and item.has_draft:
-        key = "status_submitted_with_draft"
+    if item.state in ("submitted", "returned") and item.has_draft:
+        key = f"status_{item.state}_with_draft"
     return _message(key, revision=item.revision, date=date)

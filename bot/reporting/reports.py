@@ -26,14 +26,16 @@ from bot.catalog.store import measures as catalog_measures
 from bot.core.config import Settings
 from bot.japanese.fiscal_year import FiscalYear, fiscal_year_of
 from bot.japanese.numbers import IncompatibleUnitsError, convert, format_quantity, format_rate, unit_family
-from bot.people.members import is_coordinator
+from bot.people.members import find_member, is_coordinator
+from bot.storage import audit
 from bot.storage.models import Actual, Department, Measure, Member, Report, Target
 from bot.texts import labels
 from bot.texts import reporting as say
 
 PROGRESS = tuple(labels.PROGRESS)  # the codes stored in report.progress
 BASES = tuple(labels.BASIS)  # the codes stored in actual.basis
-SUBMITTED = ("submitted", "approved")
+SUBMITTED = ("submitted", "approved")  # counted as answered; a returned report waits for its reporter again
+SENT = ("submitted", "approved", "returned")  # revisions that were submitted (whatever the review said)
 
 
 # --- which year, who may report --------------------------------------------------------------------
@@ -217,10 +219,11 @@ def pending_draft(session: Session, measure_id: int, department_id: int, fy: int
 
 
 def last_submitted(session: Session, measure_id: int, department_id: int, fy: int) -> Report | None:
+    """The latest revision that was submitted: waiting for review, approved, or returned."""
     return session.scalar(
         select(Report)
         .where(Report.measure_id == measure_id, Report.department_id == department_id, Report.fy == fy,
-               Report.status.in_(SUBMITTED))
+               Report.status.in_(SENT))
         .order_by(Report.revision.desc())
         .limit(1)
         .options(selectinload(Report.actuals))
@@ -338,7 +341,7 @@ def submit(session: Session, measure: Measure, department: Department, fy: int, 
     lock_report(session, measure.id, department.id, fy)
     draft = pending_draft(session, measure.id, department.id, fy)
     previous = last_submitted(session, measure.id, department.id, fy)
-    if previous is not None and same_content(previous, data):
+    if previous is not None and previous.status != "returned" and same_content(previous, data):
         if draft is not None:
             session.delete(draft)
             session.flush()
@@ -356,13 +359,26 @@ def submit(session: Session, measure: Measure, department: Department, fy: int, 
             revision=_next_revision(session, measure.id, department.id, fy), created_at=now,
         )
         session.add(report)
+    first = previous is None
     report.status = "submitted"
     report.is_current = True
     report.reported_by = who
     report.reported_at = now
     _fill(report, measure, data)
+    _record_submission(session, report, measure.no, who, "submit" if first else "revise", now)
     session.flush()
     return report, True
+
+
+def _record_submission(session: Session, report: Report, measure_no: int, who: str, action: str,
+                       now: datetime) -> None:
+    """The audit entry of a submission ("submit" the first time, "revise" after), in its transaction."""
+    platform, _, user = who.partition(":")
+    member = find_member(session, platform, user) if user else None
+    audit.record(session, audit.Actor(who, member.name if member else None), action, "report",
+                 measure_no=measure_no, department_id=report.department_id, fy=report.fy,
+                 after={"status": "submitted", "revision": report.revision, "progress": report.progress,
+                        "result_text": report.result_text, "rating": report.rating}, at=now)
 
 
 def discard_draft(session: Session, measure_id: int, department_id: int, fy: int) -> bool:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from bot import texts
 from bot.core.context import Context
 from bot.core.messages import Choice, Reply
+from bot.people import permissions
 from bot.reporting import reports
 from bot.reporting.round_status import department_status
 from bot.texts import labels, notices
+from bot.texts import people as people_texts
 from bot.texts import platforms as say
 
 
@@ -20,12 +22,14 @@ def status_view(ctx: Context) -> list[Reply]:
     member = ctx.member
     if member is None:
         return [Reply(texts.UNREGISTERED)]
+    if not permissions.viewer(member, ctx.settings, ctx.incoming.direct).sees_status:
+        return [Reply(people_texts.RESULTS_IN_GROUP)]
     fy = reports.report_fy(ctx.settings, ctx.now)
     status = department_status(ctx.session, member.department_id, fy)
     measures = status.measures if status else ()
-    done = status.responded if status else 0
-    summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, done=done,
-                                        total=len(measures), missing=len(measures) - done)
+    counts = {state: (status.count(state) if status else 0) for state in labels.STATUS}
+    summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, total=len(measures),
+                                        drafts=counts.pop("draft"), **counts)
     view = [Reply(summary, (Choice(say.STATUS_REPORT, notices.REPORT_COMMAND),))]
     for item in measures:
         label = labels.STATUS[item.state]

@@ -38,9 +38,11 @@ from bot.japanese.plausibility import implausible
 from bot.people.members import is_coordinator
 from bot.reporting import reports
 from bot.reporting.meanwhile import notice
+from bot.reporting.review_notices import ask_reviewers, return_note
 from bot.reporting.round_status import MeasureState, department_status
 from bot.storage.models import Department, Measure, Report
 from bot.texts import reporting as say
+from bot.texts import review as review_texts
 from bot.texts.labels import BASIS, PROGRESS
 
 register = REGISTRY
@@ -134,13 +136,15 @@ def measure_data(turn: Turn, measure: Measure, department: Department | None) ->
 def department_data(turn: Turn, measure: Measure, department: Department,
                     metrics: list[dict[str, Any]]) -> dict[str, Any]:
     session, fy, tz = _db(turn), int(turn.data["fy"]), turn.env.settings.tz
-    data: dict[str, Any] = {"department_id": department.id, "department": department.name}
+    data: dict[str, Any] = {"department_id": department.id, "department": department.name, "review_note": ""}
     draft = reports.pending_draft(session, measure.id, department.id, fy)
     submitted = reports.last_submitted(session, measure.id, department.id, fy)
     if draft is not None:
         data["draft"] = _report_summary(draft, metrics, tz)
     if submitted is not None:
         data["submitted"] = _report_summary(submitted, metrics, tz)
+        data["submitted_state"] = review_texts.STATE_SENTENCE.get(submitted.status, "")
+        data["review_note"] = return_note(session, submitted, tz)
     return data
 
 
@@ -231,6 +235,8 @@ def report_submit(turn: Turn) -> Outcome:
         told = notice(_db(turn), meanwhile, env.who, env.member.department_id, _now(turn), env.settings.tz)
         summary = _report_summary(meanwhile.current, list(data.get("metrics") or []), env.settings.tz)
         return Outcome({"submitted": summary}, [Reply(told)], goto="summary")
+    if changed:
+        ask_reviewers(_db(turn), env.settings, report, _now(turn))
     lines = [turn.msg("submitted" if changed else "unchanged", revision=report.revision)]
     for a in report.actuals:
         text = reports.method_of(a).get("text")

@@ -7,7 +7,7 @@ from __future__ import annotations
 HELP_APP = "kaikaku-bot: 行政改革実施計画の進捗報告ボット"
 HELP_CATALOG = "計画カタログ: export / import / assign"
 HELP_MEMBERS = "チャットアカウントと課の登録"
-HELP_RESULTS = "実施結果の書き出し: export"
+HELP_RESULTS = "実施結果の書き出しと過去の年度の取り込み: export / import"
 HELP_LINE = "LINE: 今月のプッシュ送信数と上限"
 HELP_QUESTION = "質問(例: 「No.34の目標は?」)"
 HELP_ASK_USER = "誰として尋ねるか: console のユーザーID、または platform:ID(例: slack:U0123)"
@@ -17,7 +17,11 @@ HELP_DEPARTMENT = "課の名前"
 HELP_OLDER_THAN = "この日数より前の記録を削除します(1以上)"
 HELP_PURGE_DRY_RUN = "削除せず、対象の件数だけを表示します"
 HELP_FY = "R8 / 令和8年度 / 2026 / FY2026"
-HELP_OUT = "書き出すファイル(省略時は標準出力、xlsx は results-R8.xlsx)"
+HELP_OUT = "書き出すファイル(csv・json は省略時に標準出力、xlsx は results-R8.xlsx)"
+HELP_RESULTS_FORMAT = "xlsx / csv / json"
+HELP_BY_DEPARTMENT = "xlsx に課ごとのシートを加える"
+HELP_IMPORT_FILE = "CSV(UTF-8、BOM 可、または Shift_JIS)か xlsx。書き出しと同じ列見出し"
+HELP_IMPORT_DRY_RUN = "確認だけして、何も変更しない"
 HELP_AT = "この時刻として実行(ISO 8601、例 2027-02-01T09:00+09:00)"
 HELP_DRY_RUN = "送らずに、送る予定の内容を表示"
 HELP_FORMAT = "text または json"
@@ -55,19 +59,6 @@ INVITE_CODE = "登録コード: {code}"
 INVITE_VALID = "{department}({role})用、1回限り、{until} まで有効です。"
 INVITE_HOW = "本人がボット(LINE・Slack など)に「登録 {code}」と送ると登録されます。"
 NO_MEMBERS = "登録されたメンバーはいません。"
-RESULTS_SHEET = "実施結果"
-RESULTS_BOOK_TITLE = "{fy} 実施結果"
-RESULTS_WRITTEN = "{fy}の実施結果 {n}件を {path} に書き出しました。"
-RESULTS_MET = {True: "達成", False: "未達成"}
-RESULTS_COLUMNS = {
-    "no": "No.", "fy": "年度", "department": "担当課", "title": "取組", "status": "状態",
-    "progress": "取組状況", "result_text": "実施結果", "rating": "自己評価",
-    "metric": "指標", "value": "実績値", "unit": "単位", "typed": "入力", "basis": "見込み/確定",
-    "rate": "達成率", "met": "達成", "method": "算定方法",
-    "reported_by": "報告者", "reported_at": "報告日時", "revision": "版",
-}
-"""The results export's column headings, in order."""
-
 # --- kaikaku remind / digest / deliver / outbox -------------------------------------------------------
 
 SENT = "送信: {n}件"

@@ -11,13 +11,14 @@ BASIS = {"estimate": "見込み", "final": "確定"}
 """Whether an actual is an estimate or the final figure."""
 
 STATUS = {
-    "missing": "未提出",
+    "missing": "未着手",
     "draft": "下書き",
-    "submitted": "提出済み",
-    "approved": "承認済み",
-    "returned": "差し戻し",
+    "submitted": "提出済",
+    "approved": "承認済",
+    "returned": "差戻し",
 }
-"""Where one (measure, department) stands in a round; `missing` means no report at all."""
+"""Where one (measure, department) stands in a round; `missing` means no report at all, `returned`
+that a reviewer sent it back and it needs the reporter again."""
 
 ROLE = {"staff": "担当者", "manager": "管理職", "coordinator": "取りまとめ担当"}
 """A member's role (bot.people.members.ROLES)."""
@@ -35,5 +36,6 @@ AUDIT_ACTION = {
     "unassign": "担当課の割り当て解除",
     "catalog_load": "取組一覧の読み込み",
     "code_issue": "登録コードの発行",
+    "import": "過去の実績の取り込み",
 }
 """What an audit entry records (bot.storage.audit)."""

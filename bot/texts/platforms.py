@@ -6,7 +6,7 @@ GREETING = "友だち追加ありがとうございます。行政改革実施�
 UNSUPPORTED = "申し訳ありません。文字のメッセージだけを読み取れます。「ヘルプ」で使い方を表示します。"
 
 # `登録 @user 課名 [役割]`
-LINK_ONLY_COORDINATOR = "ほかの方の登録は、デジタル行政戦略課(取りまとめ担当)の方だけが行えます。"
+LINK_ONLY_COORDINATOR = "ほかの方の登録は、取りまとめ担当(役割: 取りまとめ担当)の方だけが行えます。"
 LINK_UNKNOWN_DEPARTMENT = "課「{name}」は計画にありません。{hint}"
 LINK_NEAR = "近い名前: {names}"
 LINK_UNKNOWN_ROLE = "役割「{role}」は分かりませんでした。担当者・管理職・取りまとめ担当のいずれかでご指定ください。"
@@ -14,7 +14,8 @@ LINKED = "{who} さんを{department}({role})として登録しました。"
 
 # The status view
 STATUS_TITLE = "行政改革 実施結果の報告"
-STATUS_SUMMARY = "{department} の{fy}の報告状況\n提出済み {done}件 / 全{total}件(未提出 {missing}件)"
+STATUS_SUMMARY = ("{department} の{fy}の報告状況(全{total}件)\n"
+                  "承認済 {approved}件・提出済 {submitted}件・差戻し {returned}件・下書き {drafts}件・未着手 {missing}件")
 STATUS_REPORT = "報告する"
 STATUS_ITEM = "{mark} No.{no} {title}\n{label}"
 STATUS_DRAFT_PENDING = "(修正の下書きあり)"

@@ -3,6 +3,8 @@ and echoes, the names of days, and how a reporter is named."""
 
 from __future__ import annotations
 
+from bot.texts.labels import STATUS
+
 # --- achievement (kept with each actual as achievement_method.text, read in results) -----------------
 
 RULE_WORDS = {"at_least": "以上", "at_most": "以下", "exactly": "ちょうど"}
@@ -35,7 +37,7 @@ NO_UNIT = "単位なし"
 NO_PLAN_TEXT = "(計画の記載なし)"
 NO_TEXT = "(記載なし)"
 UNANSWERED = "(未回答)"
-STATE_MARK = {"draft": "(下書きあり)", "submitted": "(提出済み)", "approved": "(承認済み)", "returned": "(差し戻し)"}
+STATE_MARK = {"draft": "(下書きあり)", **{code: f"({STATUS[code]})" for code in ("submitted", "approved", "returned")}}
 OWN_MEASURES_TITLE = "{department}の取組({fy})"
 CARD_PLAN = "計画: {text}"
 CARD_TARGETS = "目標: {targets}"

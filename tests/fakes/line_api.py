@@ -32,6 +32,7 @@ from tests.fakes.line_schemas import published
 REPLY = "/v2/bot/message/reply"
 PUSH = "/v2/bot/message/push"
 LOADING = "/v2/bot/chat/loading/start"
+PROFILE = "/v2/bot/profile/"  # + user id (GET)
 BODY_SCHEMAS = {REPLY: "ReplyMessageRequest", PUSH: "PushMessageRequest", LOADING: "ShowLoadingAnimationRequest"}
 MONTHLY_LIMIT = {"message": "You have reached your monthly limit."}
 
@@ -114,6 +115,7 @@ class FakeLineApi:
         self.used_tokens: set[str] = set()
         self.scripts: dict[str, list[Scripted]] = {}
         self.on_call: Any = None  # called with each Call once it took effect, before it is answered
+        self.profiles: dict[str, str] = {}  # user id -> displayName (get_profile)
         self.changed = threading.Condition()
         self._ids = itertools.count(1)
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler)
@@ -183,6 +185,11 @@ class FakeLineApi:
                 if call.retry_key:
                     self.accepted_keys.add(call.retry_key)
             return step.status, step.body, step.headers
+        if call.path.startswith(PROFILE):
+            user = call.path[len(PROFILE):]
+            if user not in self.profiles:
+                return 404, {"message": "Not found"}, {}
+            return 200, {"displayName": self.profiles[user], "userId": user, "language": "ja"}, {}
         if call.path == PUSH and call.retry_key in self.accepted_keys:
             return 409, {"message": "The retry key is already accepted"}, {
                 "X-Line-Accepted-Request-Id": "fake-accepted"}

@@ -53,6 +53,7 @@ class SlackApiStub:
         self.uploads: dict[str, bytes] = {}
         self.faults: list[Fault] = []
         self.socket_url: str | None = None
+        self.profiles: dict[str, dict[str, str]] = {}  # user id -> users.info `profile` (display_name …)
         self.on_call: Callable[[Call], None] | None = None
         self.latency = 0.0  # seconds each way, like the trip to slack.com and back (benchmarks)
         self._ts = itertools.count(1)
@@ -140,6 +141,14 @@ class SlackApiStub:
             if message["ts"] == body["ts"]:
                 message.update(text=body.get("text", ""), blocks=body.get("blocks", []))
         return {"ok": True, "channel": body["channel"], "ts": body["ts"]}
+
+    def _m_users_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = str(body.get("user", ""))
+        profile = self.profiles.get(user)
+        if profile is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {"id": user, "team_id": TEAM, "name": user.lower(),
+                                     "real_name": profile.get("real_name", ""), "profile": profile}}
 
     def _m_conversations_open(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": "D" + str(body["users"]).split(",")[0]}}

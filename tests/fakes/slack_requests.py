@@ -89,6 +89,15 @@ def home_opened(user: str = "U0TANAKA") -> dict[str, Any]:
     return body
 
 
+def user_change(user: str, display_name: str) -> dict[str, Any]:
+    """A profile edited in Slack (the `user_change` event carries the whole user object)."""
+    body = fixture("user_change")
+    body["event"]["user"] |= {"id": user}
+    body["event"]["user"]["profile"] |= {"display_name": display_name, "display_name_normalized": display_name}
+    body["event_id"] = new_id("Ev")
+    return body
+
+
 def tap(message: dict[str, Any], action_id: str, user: str = "U0TANAKA") -> dict[str, Any]:
     """block_actions for tapping the button `action_id` of a message the bot posted (as the stub keeps it)."""
     payload = fixture("block_actions")

@@ -28,6 +28,12 @@ def sender(settings: Settings, engine: Engine) -> Sender:
     return LineSender(settings, engine)
 
 
+def display_name(settings: Settings, user: str) -> str | None:
+    from bot.handlers.line.api import display_name as lookup
+
+    return lookup(settings, user)
+
+
 PLATFORM = Platform(
     name="line",
     # Quick replies are buttons; a Form is typed in the chat; pushes need a hosted image URL.
@@ -35,4 +41,5 @@ PLATFORM = Platform(
     configured=lambda s: s.line_channel_access_token is not None,
     register_web=register,
     make_sender=sender,
+    display_name=display_name,
 )

@@ -196,3 +196,17 @@ class LineSender:
     def send(self, recipient: str, replies: Sequence[Reply], *, key: str | None = None) -> None:
         self.api.send(recipient, render_all(replies), key or f"adhoc:{uuid.uuid4()}", wait_on_rate_limit=False)
 
+
+
+def display_name(settings: Settings, user: str) -> str | None:
+    """The name LINE shows for `user` (get_profile); None when LINE does not answer with one."""
+    if settings.line_channel_access_token is None:
+        return None
+    conf = Configuration(host=settings.line_api_url.rstrip("/"),
+                         access_token=settings.line_channel_access_token.get_secret_value())
+    try:
+        profile = MessagingApi(ApiClient(conf)).get_profile(user, _request_timeout=TIMEOUT)
+    except (ApiException, urllib3.exceptions.HTTPError) as exc:
+        log.warning("LINE get_profile failed: %s", exc)
+        return None
+    return (profile.display_name or "").strip() or None

@@ -28,6 +28,12 @@ def sender(settings: Settings, engine: Engine) -> Sender:
     return SlackSender(settings)
 
 
+def display_name(settings: Settings, user: str) -> str | None:
+    from bot.handlers.slack.api import display_name as lookup
+
+    return lookup(settings, user)
+
+
 PLATFORM = Platform(
     name="slack",
     capabilities=Capabilities(buttons=True, forms=True, images=True, max_text=3000),
@@ -35,4 +41,5 @@ PLATFORM = Platform(
     register_web=register,
     make_sender=sender,
     digest_channels=lambda s: [s.slack_digest_channel] if s.slack_digest_channel else [],
+    display_name=display_name,
 )

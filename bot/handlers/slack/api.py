@@ -199,3 +199,17 @@ class SlackSender:
             if retry_after is None:
                 raise
             raise RateLimited(retry_after, f"{recipient}: 429") from exc
+
+
+def display_name(settings: Settings, user: str) -> str | None:
+    """The name Slack shows for `user` (users.info: display name, else real name); None if unknown."""
+    if settings.slack_bot_token is None:
+        return None
+    try:
+        answer = make_client(settings).users_info(user=user)
+    except (SlackApiError, OSError, http.client.HTTPException) as exc:
+        log.warning("users.info failed: %s", exc)
+        return None
+    profile = (answer.get("user") or {}).get("profile") or {}
+    name = str(profile.get("display_name") or profile.get("real_name") or "").strip()
+    return name or None

@@ -51,6 +51,7 @@ class SlackBot:
         self.app.event("message")(self.on_message)
         self.app.event("app_mention")(self.on_event)
         self.app.event("app_home_opened")(self.on_event)
+        self.app.event("user_change")(self.on_event)
         self.app.action(re.compile(f"^{slack_blocks.CHOICE}"))(self.on_choice)
         self.app.action(slack_blocks.FORM_OPEN)(self.on_form_open)
         self.app.view(slack_blocks.FORM_VIEW)(self.on_form_submit)

@@ -71,6 +71,11 @@ def _event(body: dict[str, Any], key: str) -> Turn | None:
         user = event["user"]
         return Turn(Incoming(PLATFORM, user, f"home:{user}", event="status", event_id=key, raw=body), key,
                     Where(home=True))
+    if event["type"] == "user_change":  # a profile edited in Slack: the name it now shows, for the core
+        user, profile = event["user"], event["user"].get("profile") or {}
+        name = str(profile.get("display_name") or profile.get("real_name") or "").strip()
+        return Turn(Incoming(PLATFORM, user["id"], "", text=name, event="profile", event_id=key, raw=body), key,
+                    Where())
     text, mentions = read_text(event.get("text") or "")
     if event["type"] == "app_mention":
         incoming = Incoming(PLATFORM, event["user"], event["channel"], text=text, mentions=mentions, event_id=key,
