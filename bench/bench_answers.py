@@ -66,6 +66,13 @@ QUESTIONS = [
     "34",
     "企画の取組",
     "こんにちは",
+    # issue 14: the round, declines, qualifiers, achievement lists, who reported
+    "締切はいつ?",
+    "金沢市長は誰?",
+    "No.33の目標は?",
+    "達成した取組は?",
+    "誰がNo.34を報告した?",
+    "危機管里課の取組は?",
 ]
 
 

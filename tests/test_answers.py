@@ -32,30 +32,11 @@ from bot.core.messages import Incoming, Reply
 from bot.core.router import route
 from bot.storage.db import make_engine, session_scope
 from bot.storage.models import Actual, Department, Measure, Member, Report
+from tests.conftest import Bot, said
 
 NOW = datetime(2027, 2, 3, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo"))  # as the `now` fixture
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-DESK = ("desk", "")  # ask as a member of the coordinating division, who sees every department's results
-
-
-def ask(engine: Engine, settings: Settings, text: str, member: tuple[str, str] | None = DESK) -> list[Reply]:
-    """Answer as the router would: in its own transaction, as `member` (platform, user); by default
-    as the coordinating division's staff (not stored), None: as someone not registered."""
-    with session_scope(engine) as s:
-        who = None
-        if member == DESK:
-            who = Member(platform="console", user_id="desk", role="staff",
-                         department=department(s, settings.coordinator_department))
-        elif member is not None:
-            who = s.scalar(select(Member).where(Member.platform == member[0], Member.user_id == member[1]))
-        return answers.answer(s, text, member=who, now=settings.now(), settings=settings)
-
-
-def said(replies: list[Reply]) -> str:
-    return "\n".join(r.text for r in replies)
 
 
 def values(replies: list[Reply]) -> list[str]:
@@ -173,7 +154,37 @@ TABLE: list[tuple[str, list[str], list[str]]] = [
     ("No.22の目標", ["令和8年度の数値目標", "読み取れない"], []),
     ("No.31の目標", ["受入地区数 3地区以上"], []),
     ("No.33の令和6年度の目標", ["ごみ総排出量", "144,000t", "令和6年度まで"], []),
-    ("No.33の目標", ["令和8年度の数値目標は計画に定められていません", "次期計画に基づく施策の実施"], ["144,000t以下(令和6年度まで)\n"]),
+    ("No.33の目標", ["令和8年度の数値目標は計画に定められていません", "次期計画に基づく施策の実施",
+                    "計画のほかの年度の目標: 令和6年度 ごみ総排出量 144,000t以下(令和6年度まで)"],
+     ["令和8年度の目標:"]),
+    # Why a year has no target: lost by the document, blank on purpose, or none in the plan (issue 14)
+    ("No.36の目標", ["令和8年度の数値目標はありません(計画書の令和8年度の欄は空欄です)",
+                    "令和5年度 地域福祉支援コーディネーターの配置地区数 54地区以上"], ["読み取れ"]),
+    ("No.36の令和7年度の計画", ["令和7年度の実施計画: 計画書では空欄です"], ["読み取れ"]),
+    ("No.22の目標は?", ["令和8年度の数値目標は、計画書の該当欄が失われていて読み取れない", "令和5年度 デジタル行政推進リーダーの育成人数 20名"],
+     ["空欄", "定められていません"]),
+    ("No.74の目標は?", ["令和8年度の数値目標は計画に定められていません", "40%以上(H25比)"], ["令和8年度の目標:"]),
+    ("No.82の目標", ["令和8年度の数値目標はありません(計画書の令和8年度の欄は空欄です)", "令和5年度 収入率 98.3%以上"], []),
+    ("数値目標がある取組は?", ["No.22 デジタル行政推進リーダーの育成人数: 令和8年度の数値目標は読み取れません(計画書の欄が失われています)",
+                           "No.81 金沢版ふるさと納税の納税額: 令和8年度の数値目標は読み取れません",
+                           "No.36 地域福祉支援コーディネーターの配置地区数: 令和8年度の数値目標なし(計画書で空欄)",
+                           "No.33 ごみ総排出量の削減: 令和8年度の数値目標なし(計画に定めなし)",
+                           "No.34 コミュニティ防災士の育成人数(累計): コミュニティ防災士数 1,700名以上(累計)"],
+     ["No.22 デジタル行政推進リーダーの育成人数: 令和8年度の数値目標なし"]),
+    # The round in words (2027-02-03: the 令和8年度 round is open)
+    ("締切はいつ?", ["令和8年度の報告の受付期間です", "締切は2027年4月30日(金)", "営業日", "受付開始: 2027年2月1日(月)",
+                  "令和8年度の未提出: "], ["No.34の目標", "見つかりませんでした"]),
+    ("報告の期限を教えて", ["締切は2027年4月30日(金)"], []),
+    ("いつまでに提出すればいい?", ["締切は2027年4月30日(金)"], []),
+    ("No.34の締め切りは?", ["締切は2027年4月30日(金)"], []),
+    # Questions outside the plan are declined, with what the bot can answer
+    ("金沢市長は誰?", ["「金沢市長は誰」は行政改革プランの取組についてのご質問ではない", "お答えできるのは"], ["No.90", "No.16"]),
+    ("今日の天気は?", ["ご質問ではない"], []),
+    ("防災はどこの課?", ["防災"], ["ご質問ではない"]),  # a plan word: searched, not declined
+    # A misspelled department, a figure alone
+    ("危機管里課の取組は?", ["「危機管里課」という課は見つかりませんでした。もしかして: 危機管理課"], ["No.34"]),
+    ("１，６５２名", ["「1,652名」は数値として読み取りました", "報告 34"], ["「652名」"]),
+    ("8億円", ["「8億円」は数値として読み取りました"], []),
     ("No.35の目標", ["女性防災士", "50名以上"], ["No.34"]),
     ("No.36の令和5年度の目標", ["地域福祉支援コーディネーター", "54地区"], []),
     ("No.37の目標", ["ひとり親家庭等学習支援ボランティア", "110人以上"], []),
@@ -318,11 +329,11 @@ TABLE: list[tuple[str, list[str], list[str]]] = [
     ("まだ出していない課は?", ["未提出の取組がある課"], []),
     ("令和7年度の未提出の課", ["令和7年度の報告状況"], []),
     ("全体の進捗", ["令和8年度の報告状況"], []),
-    ("数値目標の達成状況", ["数値目標のある取組(21件)の令和8年度の達成状況", "No.34 コミュニティ防災士数 1,700名以上(累計): 未報告"], []),
-    ("数値目標の一覧", ["数値目標のある取組は21件", "No.86", "No.34 コミュニティ防災士数 1,700名以上(累計)"], []),
+    ("数値目標の達成状況", ["数値目標のある取組(21件)の令和8年度の達成状況", "No.34 コミュニティ防災士の育成人数(累計): コミュニティ防災士数 1,700名以上(累計): 未報告"], []),
+    ("数値目標の一覧", ["数値目標のある取組は21件", "No.86", "No.34 コミュニティ防災士の育成人数(累計): コミュニティ防災士数 1,700名以上(累計)"], []),
     ("数値目標のある取組は?", ["数値目標のある取組は21件"], []),
-    ("R8の目標一覧", ["数値目標のある取組は21件です(令和8年度の目標)", "No.83 収納率 99.07%以上"], []),
-    ("令和7年度の数値目標の一覧", ["令和7年度の目標", "No.83 収納率 98.87%以上"], []),
+    ("R8の目標一覧", ["数値目標のある取組は21件です(令和8年度の目標)", "No.83 介護保険料の収納率: 収納率 99.07%以上"], []),
+    ("令和7年度の数値目標の一覧", ["令和7年度の目標", "No.83 介護保険料の収納率: 収納率 98.87%以上"], []),
     # A number that is not a measure
     ("No.99", ["No.99 の取組はありません", "No.1〜No.90"], []),
     ("No.99の目標は?", ["No.99 の取組はありません", "No.1〜No.90"], []),
@@ -360,7 +371,7 @@ def table_db(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.mark.parametrize(("question", "must", "must_not"), TABLE, ids=[q for q, _, _ in TABLE])
 def test_question(table_db: tuple[Engine, Settings], question: str, must: list[str], must_not: list[str]) -> None:
-    text = said(ask(*table_db, question))
+    text = said(Bot(table_db[1], table_db[0]).ask(question))
     for fact in must:
         assert fact in text, f"{fact!r} missing from:\n{text}"
     for fact in must_not:
@@ -373,7 +384,7 @@ _ALPHABET = "No.№Ｎｏ#第号番0123456789０１２３４５ 　の目標進�
 @settings_(max_examples=300, deadline=None)
 @given(text=st.text(alphabet=_ALPHABET, max_size=30) | st.text(max_size=30))
 def test_any_text_gets_a_polite_answer(table_db: tuple[Engine, Settings], text: str) -> None:
-    replies = ask(*table_db, text)
+    replies = Bot(table_db[1], table_db[0]).ask(text)
     assert replies and all(r.text.strip() for r in replies)
     assert len(replies) <= 5
     assert "Traceback" not in said(replies)
@@ -383,35 +394,35 @@ def test_any_text_gets_a_polite_answer(table_db: tuple[Engine, Settings], text: 
 
 
 def test_a_bare_number_offers_readings_of_that_measure(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    replies = ask(sqlite_catalog_engine, settings, "34")
+    replies = Bot(settings, sqlite_catalog_engine).ask("34")
     assert {"No.34について", "No.34の目標は?", "No.34の進捗は?"} <= set(values(replies))
     for value in values(replies):  # each choice, sent back, is answered about No.34
-        assert "No.34" in said(ask(sqlite_catalog_engine, settings, value))
+        assert "No.34" in said(Bot(settings, sqlite_catalog_engine).ask(value))
 
 
 def test_a_word_matching_several_departments_offers_each(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    replies = ask(sqlite_catalog_engine, settings, "企画の取組")
+    replies = Bot(settings, sqlite_catalog_engine).ask("企画の取組")
     assert values(replies) == ["企画調整課の取組は?", "経営企画課の取組は?"]
-    assert "No.27" in said(ask(sqlite_catalog_engine, settings, values(replies)[0]))
-    assert "No.56" in said(ask(sqlite_catalog_engine, settings, values(replies)[1]))
+    assert "No.27" in said(Bot(settings, sqlite_catalog_engine).ask(values(replies)[0]))
+    assert "No.56" in said(Bot(settings, sqlite_catalog_engine).ask(values(replies)[1]))
 
 
 def test_a_partial_name_alone_offers_the_department_or_a_search(sqlite_catalog_engine: Engine,
                                                                   settings: Settings) -> None:
-    replies = ask(sqlite_catalog_engine, settings, "ごみ")
+    replies = Bot(settings, sqlite_catalog_engine).ask("ごみ")
     assert "ごみ減量推進課の取組は?" in values(replies)
     search = next(v for v in values(replies) if "検索" in v)
-    assert "No.33" in said(ask(sqlite_catalog_engine, settings, search))
+    assert "No.33" in said(Bot(settings, sqlite_catalog_engine).ask(search))
 
 
 def test_search_lists_offer_each_measure(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    replies = ask(sqlite_catalog_engine, settings, "収納")
+    replies = Bot(settings, sqlite_catalog_engine).ask("収納")
     assert values(replies) == ["No.83について", "No.84について", "No.85について"]
 
 
 def test_choice_labels_fit_line_quick_replies(sqlite_catalog_engine: Engine, settings: Settings) -> None:
     for question in ["34", "未提出の課は?", "デジタル行政戦略課の取組", "推進", "No.7の担当課は?"]:
-        replies = ask(sqlite_catalog_engine, settings, question)
+        replies = Bot(settings, sqlite_catalog_engine).ask(question)
         assert len(replies) <= 5
         for r in replies:
             assert len(r.choices) <= 13
@@ -419,13 +430,13 @@ def test_choice_labels_fit_line_quick_replies(sqlite_catalog_engine: Engine, set
 
 
 def test_help_when_nothing_is_understood_offers_examples(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    replies = ask(sqlite_catalog_engine, settings, "あいうえおかきくけこ")
+    replies = Bot(settings, sqlite_catalog_engine).ask("あいうえおかきくけこ")
     assert "No.34の目標は?" in values(replies) and "未提出の課は?" in values(replies)
 
 
 @pytest.mark.parametrize("text", ["こんにちは", "ありがとうございます!", "Hello"])
 def test_a_greeting_is_greeted_not_searched(sqlite_catalog_engine: Engine, settings: Settings, text: str) -> None:
-    replies = ask(sqlite_catalog_engine, settings, text)
+    replies = Bot(settings, sqlite_catalog_engine).ask(text)
     said = "\n".join(r.text for r in replies)
     assert "kaikaku-bot です" in said and "見つかりませんでした" not in said
     assert "No.34の目標は?" in values(replies)
@@ -434,9 +445,9 @@ def test_a_greeting_is_greeted_not_searched(sqlite_catalog_engine: Engine, setti
 def test_own_department(sqlite_catalog_engine: Engine, settings: Settings) -> None:
     with session_scope(sqlite_catalog_engine) as s:
         add_member(s, "sato", "危機管理課", "佐藤")
-    text = said(ask(sqlite_catalog_engine, settings, "うちの課の取組は?", member=("console", "sato")))
+    text = said(Bot(settings, sqlite_catalog_engine).ask("うちの課の取組は?", member=("console", "sato")))
     assert "危機管理課の取組は3件" in text
-    assert "課の名前を添えて" in said(ask(sqlite_catalog_engine, settings, "うちの課の取組は?", member=None))
+    assert "課の名前を添えて" in said(Bot(settings, sqlite_catalog_engine).ask("うちの課の取組は?", member=None))
 
 
 # --- reported results ----------------------------------------------------------------------------
@@ -446,7 +457,7 @@ def _jst(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def test_results_say_not_yet_reported(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    text = said(ask(sqlite_catalog_engine, settings, "No.34の進捗は?"))
+    text = said(Bot(settings, sqlite_catalog_engine).ask("No.34の進捗は?"))
     assert "令和8年度の実施結果" in text
     assert "危機管理課: まだ報告されていません" in text
     assert "令和8年度の目標: コミュニティ防災士数 1,700名以上(累計)" in text
@@ -462,7 +473,7 @@ def test_results_show_the_latest_report(sqlite_catalog_engine: Engine, settings:
                                                 "achievement_rate": Decimal("0.970588"), "met": False},))
     for question in ["No.34の進捗は?", "No.34の実績", "no34の結果", "No.34の状況は?", "No.34は達成した?",
                      "No.34の令和8年度の実績"]:
-        text = said(ask(sqlite_catalog_engine, settings, question))
+        text = said(Bot(settings, sqlite_catalog_engine).ask(question))
         assert "■危機管理課(提出済・第2版)" in text, question
         assert "実施結果: 養成講座を3回開催し、150名が新たに資格を取得しました。" in text
         assert "進捗: 実施中 / 自己評価: B" in text
@@ -474,7 +485,7 @@ def test_results_show_the_latest_report(sqlite_catalog_engine: Engine, settings:
 def test_a_draft_is_not_a_result(sqlite_catalog_engine: Engine, settings: Settings) -> None:
     with session_scope(sqlite_catalog_engine) as s:
         add_report(s, 35, "危機管理課", status="draft", text="下書きの内容", at=_jst(2, 9))
-    text = said(ask(sqlite_catalog_engine, settings, "No.35の進捗"))
+    text = said(Bot(settings, sqlite_catalog_engine).ask("No.35の進捗"))
     assert "危機管理課: 下書き" in text
     assert "下書きの内容" not in text
 
@@ -482,7 +493,7 @@ def test_a_draft_is_not_a_result(sqlite_catalog_engine: Engine, settings: Settin
 def test_a_joint_measure_shows_each_department(sqlite_catalog_engine: Engine, settings: Settings) -> None:
     with session_scope(sqlite_catalog_engine) as s:
         add_report(s, 7, "人事課", status="approved", text="全庁で運用しています。", by="slack:U0123", at=_jst(1, 9))
-    text = said(ask(sqlite_catalog_engine, settings, "No.7の実績は?"))
+    text = said(Bot(settings, sqlite_catalog_engine).ask("No.7の実績は?"))
     assert "■人事課(承認済)" in text and "全庁で運用しています。" in text
     assert "報告: 登録が解除された方(2027年2月1日 09:00)" in text  # no member behind the account any more
     assert "U0123" not in text  # never the account id
@@ -496,7 +507,7 @@ def test_a_percentage_is_compared_in_points(sqlite_catalog_engine: Engine, setti
         add_report(s, 83, "介護保険課", at=_jst(3, 9), actuals=(
             {"metric": "収納率", "value": Decimal("99.10"), "unit": "%", "typed": "99.1%", "basis": "final",
              "achievement_rate": None, "met": True, "achievement_method": method},))
-    text = said(ask(sqlite_catalog_engine, settings, "No.83の実績"))
+    text = said(Bot(settings, sqlite_catalog_engine).ask("No.83の実績"))
     assert "実績: 収納率 99.10%(確定) / 目標 99.07%以上 → 目標との差 +0.03ポイント・達成" in text
 
 
@@ -504,11 +515,11 @@ def test_other_years_and_the_report_command_are_offered(sqlite_catalog_engine: E
     with session_scope(sqlite_catalog_engine) as s:
         add_member(s, "tanaka", "危機管理課", "田中")
         add_report(s, 34, "危機管理課", fy=2025, text="令和7年度の結果です。", at=datetime(2026, 4, 10, 9).astimezone())
-    replies = ask(sqlite_catalog_engine, settings, "No.34の進捗は?", member=("console", "tanaka"))
+    replies = Bot(settings, sqlite_catalog_engine).ask("No.34の進捗は?", member=("console", "tanaka"))
     assert "報告 34" in values(replies)
     assert "No.34の令和7年度の実績は?" in values(replies)
-    assert "令和7年度の結果です。" in said(ask(sqlite_catalog_engine, settings, "No.34の令和7年度の実績は?"))
-    assert "報告 34" not in values(ask(sqlite_catalog_engine, settings, "No.34の進捗は?"))
+    assert "令和7年度の結果です。" in said(Bot(settings, sqlite_catalog_engine).ask("No.34の令和7年度の実績は?"))
+    assert "報告 34" not in values(Bot(settings, sqlite_catalog_engine).ask("No.34の進捗は?"))
 
 
 def test_a_department_s_reports(sqlite_catalog_engine: Engine, settings: Settings) -> None:
@@ -517,7 +528,7 @@ def test_a_department_s_reports(sqlite_catalog_engine: Engine, settings: Setting
             {"metric": "コミュニティ防災士数", "value": Decimal("1720"), "unit": "名", "typed": "1720",
              "basis": "final", "achievement_rate": Decimal("1.011765"), "met": True},))
         add_report(s, 44, "危機管理課", status="draft", at=_jst(2, 10))
-    text = said(ask(sqlite_catalog_engine, settings, "危機管理課の進捗は?"))
+    text = said(Bot(settings, sqlite_catalog_engine).ask("危機管理課の進捗は?"))
     assert "危機管理課の令和8年度の報告状況: 3件中1件提出済み" in text
     assert "No.34 コミュニティ防災士の育成人数(累計): 提出済 / コミュニティ防災士数 1,720名(確定)" in text
     assert "No.35 女性防災士の育成人数: 未着手" in text
@@ -534,7 +545,7 @@ def test_status_counts_submissions(sqlite_catalog_engine: Engine, settings: Sett
         add_report(s, 5, "道路建設課", status="draft", at=_jst(2, 9))
         add_report(s, 1, "デジタル行政戦略課", fy=2025, at=_jst(2, 9))  # another year: not counted
         pairs = s.query(Measure).join(Measure.department_links).count()
-    text = said(ask(sqlite_catalog_engine, settings, "未提出の課は?"))
+    text = said(Bot(settings, sqlite_catalog_engine).ask("未提出の課は?"))
     rate = Decimal(300) / Decimal(pairs)
     assert f"回答率 {rate.quantize(Decimal('0.01'))}%(取組と担当課の組 {pairs}件中 3件が提出済み)" in text
     assert "提出を終えた課: 1課" in text
@@ -551,27 +562,27 @@ def test_status_lists_numeric_achievement(sqlite_catalog_engine: Engine, setting
         add_report(s, 44, "危機管理課", status="draft", at=_jst(2, 9), actuals=(
             {"metric": "策定済地区数", "value": Decimal("70"), "unit": "地区", "typed": "70", "basis": "estimate",
              "achievement_rate": Decimal("1.129"), "met": True},))
-    text = said(ask(sqlite_catalog_engine, settings, "数値目標の達成状況は?"))
+    text = said(Bot(settings, sqlite_catalog_engine).ask("数値目標の達成状況は?"))
     assert "実績報告 1件" in text
     assert "No.34 コミュニティ防災士数 1,650名(見込み) / 目標 1,700名以上(累計) → 達成率 97.06%・未達成" in text
-    assert "No.44 策定済地区数 62地区以上(累計): 未報告" in text  # a draft's figures are not results
+    assert "No.44 地区防災計画の作成地区数(累計): 策定済地区数 62地区以上(累計): 未報告" in text  # a draft's figures are not results
 
 
 def test_answers_are_fresh_after_a_report(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    assert "まだ報告されていません" in said(ask(sqlite_catalog_engine, settings, "No.34の進捗"))
-    assert "危機管理課 3件" in said(ask(sqlite_catalog_engine, settings, "未提出の課は?"))
+    assert "まだ報告されていません" in said(Bot(settings, sqlite_catalog_engine).ask("No.34の進捗"))
+    assert "危機管理課 3件" in said(Bot(settings, sqlite_catalog_engine).ask("未提出の課は?"))
     with session_scope(sqlite_catalog_engine) as s:
         add_report(s, 34, "危機管理課", text="今届いた報告", at=_jst(3, 10))
-    assert "今届いた報告" in said(ask(sqlite_catalog_engine, settings, "No.34の進捗"))
-    assert "危機管理課 2件(No.35、No.44)" in said(ask(sqlite_catalog_engine, settings, "未提出の課は?"))
+    assert "今届いた報告" in said(Bot(settings, sqlite_catalog_engine).ask("No.34の進捗"))
+    assert "危機管理課 2件(No.35、No.44)" in said(Bot(settings, sqlite_catalog_engine).ask("未提出の課は?"))
 
 
 def test_the_cached_catalog_follows_an_assignment(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    assert "まだ決まっていません" in said(ask(sqlite_catalog_engine, settings, "No.2の担当課は?"))
+    assert "まだ決まっていません" in said(Bot(settings, sqlite_catalog_engine).ask("No.2の担当課は?"))
     with session_scope(sqlite_catalog_engine) as s:
         assign_department(s, 2, department(s, "デジタル行政戦略課"))
-    assert "No.2" in said(ask(sqlite_catalog_engine, settings, "No.2の担当課は?"))
-    assert "デジタル行政戦略課です" in said(ask(sqlite_catalog_engine, settings, "No.2の担当課は?"))
+    assert "No.2" in said(Bot(settings, sqlite_catalog_engine).ask("No.2の担当課は?"))
+    assert "デジタル行政戦略課です" in said(Bot(settings, sqlite_catalog_engine).ask("No.2の担当課は?"))
 
 
 # --- both databases ------------------------------------------------------------------------------
@@ -579,26 +590,26 @@ def test_the_cached_catalog_follows_an_assignment(sqlite_catalog_engine: Engine,
 
 def test_target_results_and_status_on_each_database(catalog_engine: Engine, now: datetime) -> None:
     settings = Settings(bot_now=now)
-    assert "令和7年度の目標: 収納率 98.87%以上" in said(ask(catalog_engine, settings, "No.83の令和7年度の目標"))
-    assert "人事課: まだ報告されていません" in said(ask(catalog_engine, settings, "No.7の進捗"))
+    assert "令和7年度の目標: 収納率 98.87%以上" in said(Bot(settings, catalog_engine).ask("No.83の令和7年度の目標"))
+    assert "人事課: まだ報告されていません" in said(Bot(settings, catalog_engine).ask("No.7の進捗"))
     with session_scope(catalog_engine) as s:
         add_member(s, "tanaka", "人事課", "田中")
         add_report(s, 7, "人事課", text="運用中です。", at=_jst(2, 15, 30))
         add_report(s, 83, "介護保険課", at=_jst(2, 16), actuals=(
             {"metric": "収納率", "value": Decimal("98.50"), "unit": "%", "typed": "98.5%", "basis": "estimate",
              "achievement_rate": None, "met": False},))
-    text = said(ask(catalog_engine, settings, "No.7の進捗"))
+    text = said(Bot(settings, catalog_engine).ask("No.7の進捗"))
     assert "■人事課(提出済)" in text and "報告: 田中さん(2027年2月2日 15:30)" in text
     assert "デジタル行政戦略課: まだ報告されていません" in text
-    status = said(ask(catalog_engine, settings, "未提出の課は?"))
+    status = said(Bot(settings, catalog_engine).ask("未提出の課は?"))
     assert "・介護保険課" not in status and "2件が提出済み" in status
     assert "No.83 収納率 98.50%(見込み) / 目標 99.07%以上 → 未達成" in status
 
 
 def test_search_and_departments_on_each_database(catalog_engine: Engine, now: datetime) -> None:
     settings = Settings(bot_now=now)
-    assert "No.51" in said(ask(catalog_engine, settings, "MaaS"))
-    assert "危機管理課の取組は3件" in said(ask(catalog_engine, settings, "危機管理の取組"))
+    assert "No.51" in said(Bot(settings, catalog_engine).ask("MaaS"))
+    assert "危機管理課の取組は3件" in said(Bot(settings, catalog_engine).ask("危機管理の取組"))
 
 
 # --- through the router, on every platform -------------------------------------------------------

@@ -25,9 +25,9 @@ from bot.dialogs.model import Ended, Env, State
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, Report
 from bot.texts.dialogs import MESSAGES
+from tests.conftest import DM, SlackWorkspace, flask_transport, texts_of
 from tests.fakes import slack_requests as sr
 from tests.fakes.line_api import _openapi as line_definition
-from tests.slack_workspace import DM, SlackWorkspace, flask_transport, texts_of
 from tests.test_dialog import ORDER_YAML, order_registry
 from tests.test_line import Bot, invite, line_api  # noqa: F401 (line_api: the fixture)
 from tests.test_line import bot as line_bot  # noqa: F401

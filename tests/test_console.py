@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,8 +14,8 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.core.config import get_settings
 from bot.handlers.console import messages
-
-KAIKAKU = [sys.executable, "-m", "bot"]
+from tests.conftest import KAIKAKU
+from tests.conftest import ConsoleProcess as Chat
 
 
 @pytest.fixture
@@ -104,34 +100,6 @@ def test_scripted_conversations_submit_what_was_typed(env: dict[str, str]) -> No
 def test_an_unregistered_user_is_told_how_to_register(env: dict[str, str]) -> None:
     done = kaikaku(env, "chat", "--user", "newcomer", stdin="報告\n状況\n")
     assert done.returncode == 0 and done.stdout.count("登録 コード") == 2
-
-
-class Chat:
-    """A running `kaikaku chat` fed line by line; replies are read as they come."""
-
-    def __init__(self, env: dict[str, str], user: str) -> None:
-        self.proc = subprocess.Popen([*KAIKAKU, "chat", "--user", user], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, env=env)
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line)
-
-    def say(self, text: str, expect: str, timeout: float = 20) -> str:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(text + "\n")
-        self.proc.stdin.flush()
-        seen, deadline = "", time.monotonic() + timeout
-        while expect not in seen:
-            seen += self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
-        return seen
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait(timeout=10)
 
 
 def test_a_conversation_continues_after_the_process_is_killed(env: dict[str, str]) -> None:

@@ -35,11 +35,11 @@ from bot.core.worker import EventWorker
 from bot.handlers.slack.api import SlackSender
 from bot.storage.db import session_scope
 from bot.storage.models import InboundEvent
+from tests.conftest import outbox_rows
 from tests.fakes import slack_api as slack_fake
 from tests.fakes.line_api import PUSH, REPLY, FakeLineApi
 from tests.fakes.line_api import _openapi as line_definition
 from tests.fakes.slack_api import SlackApiStub
-from tests.round_support import outbox_rows
 from tests.test_line import SECRET as LINE_SECRET
 from tests.test_line import TOKEN as LINE_TOKEN
 from tests.test_line import USER as LINE_USER

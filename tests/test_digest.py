@@ -18,8 +18,9 @@ from bot.core.config import Settings
 from bot.core.outbox import deliver_due
 from bot.storage.db import session_scope
 from bot.storage.models import Member
+from bot.texts import labels
+from tests.conftest import answer, jst, member, outbox_rows
 from tests.fakes.slack_api import SlackApiStub
-from tests.round_support import answer, jst, member, outbox_rows
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -94,7 +95,7 @@ def test_the_chart_is_a_png_whose_japanese_labels_have_every_glyph(sqlite_catalo
     assert png.startswith(PNG) and len(png) > 10_000
     assert japanese_font() == "IPAexGothic"
     [summary, *_] = d.replies()
-    assert summary.image_png == png and summary.image_alt == "令和8年度 課ごとの回答率と数値目標の達成率のグラフ"
+    assert summary.image_png == png and summary.image_alt == "令和8年度 報告状況のグラフ(未回答件数の推移、対応が残っている課、数値目標の達成率)"
     assert all(r.image_png is None for r in d.replies(with_chart=False))
 
 
@@ -176,3 +177,34 @@ def test_digest_command_prints_and_sends(cli_env: Path) -> None:
     [row] = json.loads(runner.invoke(app, ["outbox", "--format", "json", "--text"]).stdout)
     assert row["key"] == "R8/digest/3/console:coord" and row["status"] == "sent"
     assert "回答率: 0%(0/94件)" in row["text"]  # 94: No.69 has 建設課 (issue 13 item 6)
+
+
+def _texts(fig) -> list[str]:  # type: ignore[no-untyped-def]
+    from matplotlib.text import Text
+
+    return [x.get_text() for x in fig.findobj(Text) if x.get_text()]
+
+
+def test_the_chart_names_departments_and_targets_with_a_legend_date_and_trend(sqlite_catalog_engine: Engine) -> None:
+    from bot.clock.digest_chart import figure
+
+    answered_some(sqlite_catalog_engine)
+    with session_scope(sqlite_catalog_engine) as s:
+        early = build_digest(s, Settings(), jst(2027, 2, 15, 9, 0))
+    words = _texts(figure(early))
+    assert any(w.startswith("令和8年度 実施結果の報告状況 2月15日(月)時点") for w in words)
+    assert {"未回答件数の推移", "締切に間に合う目安", "未回答(実績)", *labels.STATUS.values()} <= set(words)
+    assert "デジタル行政戦略課" in words  # departments by name, most still open first
+    numeric = [w for w in words if w.startswith("No.")]
+    assert numeric and all(" " in w for w in numeric)  # "No.34 コミュニティ防災士数", never a bare "No.34"
+    assert not any(w == "0%" for w in words)  # early in the round: counts of work to do, not bars at 0%
+    assert early.answered_days and min(early.answered_days) >= early.round.open_day
+
+
+def test_an_empty_panel_says_why(sqlite_catalog_engine: Engine) -> None:
+    from bot.clock.digest_chart import figure
+
+    with session_scope(sqlite_catalog_engine) as s:
+        nothing = build_digest(s, Settings(), jst(2027, 2, 2, 9, 0))
+    words = _texts(figure(nothing))
+    assert any(w.startswith("数値目標の実績はまだ報告されていません") for w in words)

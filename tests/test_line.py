@@ -4,119 +4,37 @@ against LINE's OpenAPI definition (tests/fakes/line_api.py)."""
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
-import hmac
 import json
-import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
-from waitress.server import create_server
 
 from bot.catalog.store import find_department
 from bot.core import inbox, push_budget
 from bot.core.config import Settings
 from bot.core.messages import Card, Choice, Form, RateLimited, Reply
-from bot.core.web import create_app
 from bot.handlers.line import render as line_render
 from bot.handlers.line.api import LineSender, retry_key
-from bot.handlers.line.webhook import LineAdapter
 from bot.people.registration import issue_code
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, InboundEvent, Member, PushUsage, Report
-from tests.fakes.line_api import LOADING, MONTHLY_LIMIT, PUSH, REPLY, Call, FakeLineApi, Scripted
+from tests.conftest import LINE_FIXTURES as FIXTURES
+from tests.conftest import LINE_OTHER as OTHER
+from tests.conftest import LINE_SECRET as SECRET
+from tests.conftest import LINE_TOKEN as TOKEN
+from tests.conftest import LINE_USER as USER
+from tests.conftest import LineBot as Bot
+from tests.conftest import line_fixture as fixture
+from tests.conftest import line_sign as sign
+from tests.fakes.line_api import LOADING, MONTHLY_LIMIT, PUSH, REPLY, FakeLineApi, Scripted
 from tests.fakes.line_schemas import errors as schema_errors
-
-FIXTURES = Path(__file__).parent / "fixtures" / "line"
-SECRET = "line-channel-secret-for-tests"
-TOKEN = "test-access-token"
-USER = "U4af4980629b1c2d3e4f5a6b7c8d9e0f1"
-OTHER = "U77bb0029b1c2d3e4f5a6b7c8d9e0f1a2"
-
-
-def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def sign(body: bytes, secret: str = SECRET) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-class Bot:
-    """The web process on a free port, with the stand-in Messaging API behind it."""
-
-    def __init__(self, settings: Settings, engine: Engine, api: FakeLineApi) -> None:
-        self.settings, self.engine, self.api = settings, engine, api
-        self.app = create_app(settings, engine)
-        self.adapter: LineAdapter = self.app.extensions["kaikaku_line"]
-        self.adapter.api.backoff = (0.01, 0.02, 0.04)
-        self.server = create_server(self.app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}/line/webhook"  # type: ignore[union-attr]
-        self.closing = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        try:
-            self.server.run()
-        except OSError:  # the loop's select() on the socket that close() just closed
-            if not self.closing:
-                raise
-
-    def post(self, body: bytes, signature: str | None = None) -> requests.Response:
-        headers = {"Content-Type": "application/json", "X-Line-Signature": sign(body) if signature is None else signature}
-        return requests.post(self.url, data=body, headers=headers, timeout=10)
-
-    def send(self, name: str, *, text: str | None = None, data: str | None = None, user: str = USER,
-             fresh: bool = True, age: float = 0.0) -> dict[str, Any]:
-        """Post a fixture's event, made unique and `age` seconds old; return the event."""
-        body = fixture(name)
-        event = body["events"][0]
-        if fresh:
-            event["webhookEventId"] = uuid.uuid4().hex.upper()[:26]
-            event["replyToken"] = uuid.uuid4().hex
-        event["timestamp"] = int((time.time() - age) * 1000)
-        event["source"]["userId"] = user
-        if event["source"]["type"] == "user" and text is not None:
-            event["message"]["text"] = text
-        if data is not None:
-            event["postback"]["data"] = data
-        assert self.post(json.dumps(body, ensure_ascii=False).encode()).status_code == 200
-        return event
-
-    def say(self, text: str, user: str = USER) -> Call:
-        """A one-to-one message and the bot's answer to it."""
-        before = len(self.api.deliveries)
-        self.send("message_text", text=text, user=user)
-        return self.api.wait_for(before + 1)[-1]
-
-    def tap(self, answer: Call, label: str, user: str = USER) -> Call:
-        """Tap the quick reply button `label` on an answer: a postback with the button's data."""
-        items = answer.body["messages"][-1]["quickReply"]["items"]
-        action = next(i["action"] for i in items if i["action"]["displayText"] == label)
-        before = len(self.api.deliveries)
-        self.send("postback", data=action["data"], user=user)
-        return self.api.wait_for(before + 1)[-1]
-
-    def settle(self) -> None:
-        """Wait until every recorded event is processed."""
-        self.adapter.worker.shutdown(wait=True)
-
-    def close(self) -> None:
-        self.closing = True
-        self.server.close()
-        self.adapter.worker.shutdown(wait=True)
 
 
 @pytest.fixture
@@ -595,3 +513,15 @@ def test_replies_that_could_not_be_delivered_are_retried_while_running(
             assert s.scalars(select(DialogState.step)).all() == [step_before]  # routed once
     finally:
         bot.close()
+
+
+def test_a_very_long_question_is_echoed_cut_within_lines_limit(bot: Bot, line_api: FakeLineApi) -> None:
+    """Issue 14: a 10,000-character question was echoed whole (10,023 characters, over LINE's 5,000)."""
+    answer = bot.say("あ" * 10_000)
+    assert answer.texts and all(len(text) <= 5_000 for text in answer.texts)
+    assert "…" in "".join(answer.texts) and "あ" * 101 not in "".join(answer.texts)
+
+
+def test_a_control_sequence_is_not_echoed_over_line(bot: Bot, line_api: FakeLineApi) -> None:
+    answer = bot.say("\x1b[31m防災士\x1b[0m")
+    assert "「防災士」に関する取組" in "".join(answer.texts) and "31m" not in "".join(answer.texts)

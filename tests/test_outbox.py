@@ -19,8 +19,8 @@ from bot.core.messages import Choice, Reply
 from bot.core.outbox import ConsoleSender, NewMessage, claim, claim_batch, deliver_due, enqueue, enqueue_many
 from bot.handlers.line.api import LineApi, LineSender, retry_key
 from bot.storage.db import make_engine, session_scope
+from tests.conftest import jst, member, outbox_rows
 from tests.fakes.line_api import PUSH, FakeLineApi, Scripted
-from tests.round_support import jst, member, outbox_rows
 
 TOKEN = "test-access-token"
 T0 = jst(2027, 2, 8, 9, 0)

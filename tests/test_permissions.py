@@ -26,10 +26,10 @@ from bot.storage.audit import entries
 from bot.storage.db import session_scope
 from bot.storage.models import Actual, Member, Report
 from bot.texts.labels import STATUS
+from tests.conftest import SlackWorkspace, flask_transport, texts_of
 from tests.fakes import slack_requests as sr
 from tests.fakes.line_api import FakeLineApi
 from tests.fakes.slack_api import SlackApiStub
-from tests.slack_workspace import SlackWorkspace, flask_transport, texts_of
 from tests.test_line import Bot, fixture, invite, line_settings
 from tests.test_slack import slack_settings
 

@@ -25,7 +25,7 @@ from bot.storage.db import session_scope
 from bot.storage.models import InboundEvent, Report
 from bot.texts import platforms as platform_texts
 from tests import fake_chat
-from tests.round_support import jst, member
+from tests.conftest import Bot, jst, member
 
 USER = "fc-tanaka"
 
@@ -174,3 +174,15 @@ def test_the_status_view_is_neutral_replies(settings: Settings, sqlite_catalog_e
         ("No.34", "報告 34"), ("No.35", "報告 35"), ("No.44", "報告 44")]
     stranger = route(settings, sqlite_catalog_engine, Incoming("console", "x", "console", event="status"))
     assert [r.text for r in stranger] == [texts.UNREGISTERED]
+
+
+def test_the_harness_drives_any_platform_by_taps_and_a_clock(bot: Bot) -> None:
+    """tests/conftest.py's whole-bot harness: the status view on each platform, a tap on its button
+    starts the report there, and the clock moves the dialog past its timeout."""
+    for platform in ("console", "slack", "line"):
+        user = bot.member(f"u-{platform}", "危機管理課", platform=platform)
+        home = bot.replies(user, platform=platform, event="status")
+        assert "未着手 3件" in home[0].text
+        assert "令和8年度の実施結果を報告します" in bot.tap(user, "報告する", platform=platform)
+    bot.later(hours=25)
+    assert "24時間以上たちました" in bot.say("u-console", "1")

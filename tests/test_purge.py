@@ -19,9 +19,9 @@ from bot.core.web import create_app
 from bot.storage.db import get_engine, session_scope
 from bot.storage.models import InboundEvent, OutboxMessage, RegistrationAttempt
 from bot.storage.retention import Purged, purge
+from tests.conftest import SlackWorkspace, flask_transport
 from tests.fakes import slack_requests as sr
 from tests.fakes.slack_api import SlackApiStub
-from tests.slack_workspace import SlackWorkspace, flask_transport
 from tests.test_slack import register_member, slack_settings
 
 

@@ -17,7 +17,7 @@ from bot.japanese.business_days import BusinessCalendar
 from bot.japanese.fiscal_year import FiscalYear
 from bot.reporting.rounds import round_at, round_of
 from bot.storage.db import session_scope
-from tests.round_support import answer, jst, member, outbox_rows
+from tests.conftest import answer, jst, member, outbox_rows
 
 R8 = FiscalYear(2026)
 NUDGE_DAYS_2027 = [date(2027, 2, 8), date(2027, 2, 15), date(2027, 2, 22), date(2027, 3, 1), date(2027, 3, 8),

@@ -3,7 +3,7 @@ verify_dialog: what staff type, full-width, kanji and units included, and what t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,51 +11,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot import texts
-from bot.catalog.store import find_department
 from bot.core.config import Settings
-from bot.core.messages import Incoming
-from bot.core.router import route
-from bot.handlers.console import render
-from bot.people.members import add_member
-from bot.reporting.handler import reports
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, Report
+from tests.conftest import Bot, verify_dialog
 
 JST = ZoneInfo("Asia/Tokyo")
 R8 = 2026
-
-
-class Bot:
-    """The whole bot on one database; `say` returns the replies as the console prints them."""
-
-    def __init__(self, settings: Settings, engine: Engine) -> None:
-        self.settings, self.engine = settings, engine
-
-    def member(self, user: str, department: str, role: str = "staff", platform: str = "console") -> str:
-        with session_scope(self.engine) as s:
-            add_member(s, platform, user, find_department(s, department), role, now=self.settings.now())
-        return user
-
-    def say(self, user: str, text: str | None = None, *, value: str | None = None, direct: bool = True,
-            platform: str = "console", channel: str = "console") -> str:
-        incoming = Incoming(platform, user, channel, text=text, value=value, direct=direct)
-        return render(route(self.settings, self.engine, incoming))
-
-    def export(self, fy: int = R8) -> list[dict]:
-        with session_scope(self.engine) as s:
-            return reports.export_results(s, fy, JST)
-
-
-def verify_dialog(bot: Bot, user: str, table: list[tuple[str, str | tuple[str, ...]]]) -> None:
-    for said, expected in table:
-        reply = bot.say(user, said)
-        for part in (expected,) if isinstance(expected, str) else expected:
-            assert part in reply, f"{said!r} →\n{reply}\n(expected {part!r})"
-
-
-@pytest.fixture
-def bot(settings: Settings, sqlite_catalog_engine: Engine) -> Bot:
-    return Bot(settings, sqlite_catalog_engine)
 
 
 def test_a_first_report_from_the_list(bot: Bot) -> None:
@@ -104,7 +66,7 @@ def test_numbers_as_people_type_them(bot: Bot, typed: str, value: int | None, ec
         assert "よろしいですか" in reply and "1) はい" in reply
         reply = bot.say(tanaka, "はい")
     assert f"{echo} として受け付けました" in reply
-    for said in ("確定", "A", "確定"):
+    for said in ("確定", "B", "確定"):
         bot.say(tanaka, said)
     [row] = bot.export()
     assert row["actuals"][0]["value"] == value and row["actuals"][0]["typed"] == typed
@@ -274,10 +236,9 @@ def test_editing_a_submitted_report_makes_revision_2(bot: Bot) -> None:
         bot.say(tanaka, said)
     verify_dialog(bot, tanaka, [
         ("報告 34", ("提出済みです(第1版", "修正しますか")),
-        ("修正する", ("講座を開いた。", "提出すると第2版になります")),
-        ("修正", "どの項目を修正しますか"),
-        ("実績値", "実績値を入力"),
-        ("1,702名", ("1,702名 として受け付けました", "この内容で提出しますか")),
+        ("修正する", ("どの項目を修正しますか", "実施結果", "実績値")),  # the fields, not the confirm screen
+        ("実績値", ("いまの回答: 1650", "実績値を入力")),
+        ("1,702名", ("1,702名 として受け付けました", "この内容で提出しますか", "講座を開いた。", "提出すると第2版になります")),
         ("修正", "どの項目"),
         ("見込み/確定", "見込みですか"),
         ("確定", ("提出しますか", "(確定)")),
@@ -356,7 +317,7 @@ def test_a_question_in_the_middle_of_a_report_is_answered_and_the_report_waits(b
 
 def later(bot: Bot, **delta: float) -> None:
     """Move the bot's clock (BOT_NOW) forward."""
-    bot.settings = bot.settings.model_copy(update={"bot_now": bot.settings.now() + timedelta(**delta)})
+    bot.later(**delta)
 
 
 def test_a_report_left_for_a_day_ends_as_a_draft_and_the_next_message_is_answered(bot: Bot) -> None:

@@ -91,7 +91,7 @@ def test_the_whole_loop_on_the_console(settings: Settings, sqlite_catalog_engine
     # the reporter revises: the comment is shown, the new revision goes back to the reviewer
     revising = chat(settings, engine, "tanaka", "報告 34")
     assert "差し戻されています(第1版" in revising and "実績値は確定値でお願いします。" in revising
-    resubmitted = chat(settings, engine, "tanaka", "報告 34", "修正する", "修正", "実績値", "1,700名", "確定")
+    resubmitted = chat(settings, engine, "tanaka", "報告 34", "修正する", "実績値", "1,700名", "確定")
     assert "提出しました(第2版)" in resubmitted, resubmitted
     assert current_34(engine) == (2, "submitted", None)
     assert "1,700名" in next(m for m in inbox("kacho") if "第2版" in m["text"])["text"]  # the content, to decide on
@@ -174,7 +174,7 @@ def test_a_button_for_an_older_revision_does_not_approve_the_new_one(
     engine = sqlite_catalog_engine
     chat(settings, engine, "tanaka", *REPORT_34)
     [first] = inbox("kacho")
-    chat(settings, engine, "tanaka", "報告 34", "修正する", "修正", "実績値", "1,700名", "確定")
+    chat(settings, engine, "tanaka", "報告 34", "修正する", "実績値", "1,700名", "確定")
     for button in first["choices"]:  # 承認 and 差戻し of 第1版, tapped after 第2版 came in
         stale = chat(settings, engine, "kacho", button["value"])
         assert "ご覧になった第1版のあとに第2版が提出されています" in stale

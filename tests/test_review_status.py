@@ -20,7 +20,7 @@ from bot.people.members import add_member
 from bot.reporting import approval, reports
 from bot.storage.db import session_scope
 from bot.storage.models import Member
-from tests.round_support import jst
+from tests.conftest import jst
 
 AT = jst(2027, 2, 3, 10, 15)
 R8 = 2026

@@ -25,7 +25,7 @@ from bot.reporting.round_status import OPEN, RESPONDED, department_status, round
 from bot.storage.db import session_scope
 from bot.storage.models import Department, Measure, MeasureDepartment
 from bot.texts import labels
-from tests.round_support import answer, jst, member
+from tests.conftest import answer, jst, member
 
 R8 = FiscalYear(2026)
 AT = jst(2027, 2, 3, 10, 15)

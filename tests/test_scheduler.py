@@ -28,8 +28,8 @@ from bot.japanese.fiscal_year import FiscalYear
 from bot.reporting.rounds import round_of
 from bot.storage.db import make_engine, session_scope
 from bot.storage.models import Department, MeasureDepartment, OutboxMessage
+from tests.conftest import JST, answer, jst, member, outbox_rows
 from tests.fakes.line_api import FakeLineApi
-from tests.round_support import JST, answer, jst, member, outbox_rows
 
 CALENDAR = BusinessCalendar()
 ROUND = round_of(Settings(), FiscalYear(2026))

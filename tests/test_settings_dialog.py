@@ -3,8 +3,6 @@ the report: tables of (said, the reply contains), timeout, キャンセル, a re
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import Engine, select
 
@@ -12,7 +10,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.storage.db import session_scope
 from bot.storage.models import DialogState, Member
-from tests.test_report_dialog import Bot, verify_dialog
+from tests.conftest import Bot, verify_dialog
 
 
 @pytest.fixture
@@ -68,7 +66,7 @@ def test_cancel_and_timeout_end_it_without_changing_the_name(bot: Bot) -> None:
     ])
     assert _name(bot, tanaka) is None and _in_dialog(bot) is None
     verify_dialog(bot, tanaka, [("設定", "新しい表示名"), ("山田", "よろしいですか")])
-    bot.settings = bot.settings.model_copy(update={"bot_now": bot.settings.now() + timedelta(hours=1, minutes=1)})
+    bot.later(hours=1, minutes=1)
     reply = bot.say(tanaka, "はい")
     assert "前回の入力から1時間以上たちました。\n表示名の変更をやめました。" in reply
     assert _name(bot, tanaka) is None and _in_dialog(bot) is None

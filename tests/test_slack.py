@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from pydantic import SecretStr
@@ -26,9 +27,10 @@ from bot.handlers.slack.api import SlackSender
 from bot.people.members import add_member, find_member
 from bot.storage.db import session_scope
 from bot.storage.models import InboundEvent, Report
+from tests.conftest import DM, SlackWorkspace, flask_transport, inbound_count, texts_of
+from tests.conftest import SLACK_USER as USER
 from tests.fakes import slack_requests as sr
 from tests.fakes.slack_api import SlackApiStub
-from tests.slack_workspace import DM, USER, SlackWorkspace, flask_transport, inbound_count, texts_of
 
 
 @pytest.fixture
@@ -113,9 +115,35 @@ def test_channel_message_without_mention_is_left_alone(workspace: SlackWorkspace
     assert workspace.stub.calls_to("chat.postMessage") == [] and inbound_count(workspace.engine) == 0
 
 
-def test_slash_command_answers_in_the_dm(workspace: SlackWorkspace) -> None:
-    response = workspace.send(sr.slash("状況"))
+def slash_with_response_url(workspace: SlackWorkspace, text: str, channel: str = "C0BOUSAI") -> sr.SlackRequest:
+    body = sr.fixture("slash_command") | {"text": text, "channel_id": channel, "trigger_id": sr.new_id("tr."),
+                                          "response_url": f"{workspace.stub.url}/commands/T0KANAZAWA/1/respond"}
+    return sr.SlackRequest(urlencode(body), "application/x-www-form-urlencoded")
+
+
+def test_slash_command_question_in_a_channel_is_answered_in_place(workspace: SlackWorkspace) -> None:
+    """Slack's convention: an ephemeral answer through response_url, not a DM, not a channel post."""
+    response = workspace.send(slash_with_response_url(workspace, "No.34の目標は?"))
+    assert response.status_code == 200 and "お返事" not in response.get_data(as_text=True)
+    workspace.stub.wait_for(lambda: bool(workspace.stub.calls_to("respond")))
+    workspace.settle()
+    [answer] = workspace.stub.calls_to("respond")
+    assert answer.body["response_type"] == "ephemeral"
+    assert "1,700名" in json.dumps(answer.body, ensure_ascii=False)
+    assert workspace.stub.calls_to("chat.postMessage") == []
+
+
+def test_slash_command_report_in_a_channel_moves_to_the_dm(workspace: SlackWorkspace) -> None:
+    response = workspace.send(slash_with_response_url(workspace, "報告 34"))
     assert response.status_code == 200 and "お返事" in response.get_data(as_text=True)
+    workspace.settle()
+    assert "取組状況を選んでください" in texts_of(workspace.stub.posted(DM))
+    assert workspace.stub.calls_to("respond") == []
+
+
+def test_slash_command_in_the_dm_answers_in_the_dm(workspace: SlackWorkspace) -> None:
+    response = workspace.send(slash_with_response_url(workspace, "状況", channel=DM))
+    assert response.status_code == 200
     workspace.settle()
     replies = workspace.stub.posted(DM)
     assert replies and "危機管理課" in texts_of(replies) and "No.34" in texts_of(replies)

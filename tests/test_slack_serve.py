@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from tests.conftest import DM, SlackWorkspace, http_transport, texts_of
 from tests.fakes import slack_requests as sr
 from tests.fakes.slack_api import SlackApiStub
-from tests.slack_workspace import DM, SlackWorkspace, http_transport, texts_of
 
 KAIKAKU = [sys.executable, "-m", "bot"]
 

@@ -212,7 +212,7 @@ def test_a_revision_submitted_meanwhile_is_not_overwritten(catalog_engine: Engin
 
 def test_the_one_who_lost_the_race_is_told_who_and_what_and_keeps_their_text(
         settings: Settings, sqlite_catalog_engine: Engine) -> None:
-    from tests.test_report_dialog import Bot
+    from tests.conftest import Bot
 
     bot = Bot(settings, sqlite_catalog_engine)
     with session_scope(sqlite_catalog_engine) as s:

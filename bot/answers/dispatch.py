@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.answers import render
+from bot.answers import render, render_help, render_lists
 from bot.answers.catalog_view import MeasureView, catalog_view
 from bot.answers.intent import Kind, Question, Topic
 from bot.answers.parse import parse
@@ -25,7 +25,9 @@ from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.japanese.fiscal_year import FiscalYear, fiscal_year_of
 from bot.people import permissions
+from bot.reporting.reports import report_fy
 from bot.reporting.results_table import TrendPoint, measure_trend
+from bot.reporting.round_phase import LATE, OPEN, round_phase, round_words
 from bot.reporting.round_status import round_status
 from bot.storage.models import Member
 from bot.texts import people as people_texts
@@ -67,6 +69,14 @@ class _Ask:
     def member_department(self) -> str | None:
         return self.member.department.name if self.member is not None else None
 
+    def city_wide(self) -> bool:
+        """Whether "which departments / measures" questions cover the whole city for this asker.
+
+        Managers and the coordinating division see the city; staff their own department
+        (`bot.people.permissions`, the one place it is decided).
+        """
+        return self.member is None or self.viewer.sees_all_results
+
 
 def answer(session: Session, text: str, *, member: Member | None, now: datetime, settings: Settings,
            direct: bool = True) -> list[Reply]:
@@ -74,7 +84,7 @@ def answer(session: Session, text: str, *, member: Member | None, now: datetime,
     reported results depends on who asks and where (`bot.people.permissions`)."""
     ask = _Ask(session, member, now, settings, direct)
     if not ask.view.measures:
-        return [render.no_catalog()]
+        return [render_help.no_catalog()]
     question = parse(text, ask.view, now)
     replies = _HANDLERS[question.topic](ask, question)
     return replies[:MAX_REPLIES]
@@ -94,7 +104,7 @@ def _measures(ask: _Ask, q: Question) -> list[Reply]:
             continue
         replies.extend(_measure(ask, m, q)[:per_measure])
     if len(q.numbers) > MAX_MEASURES:
-        replies.append(render.too_many(len(q.numbers), MAX_MEASURES))
+        replies.append(render_help.too_many(len(q.numbers), MAX_MEASURES))
     return replies
 
 
@@ -102,13 +112,20 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
     replies = []
     for kind in q.kinds or (Kind.OVERVIEW,):
         if kind is Kind.OWNERS:
-            replies.append(render.owners(m))
+            replies.append(render.owners(m, ask.settings.coordinator_department))
+        elif kind is Kind.TREND:
+            replies.append(trend_reply(m, _visible_trend(ask, measure_trend(ask.session, m.no))))
+        elif kind is Kind.REPORTER:
+            if not ask.viewer.sees_status:
+                replies.append(_not_shown(ask))
+                continue
+            fy = q.fys[0].year if q.fys else ask.round_fy.year
+            found = measure_results(ask.session, ask.view, m, fy, ask.settings.tz)
+            replies.append(render.reporters(m, fy, _visible(ask, found.reports), ask.settings.tz))
         elif kind is Kind.OVERVIEW:
             replies.append(render.overview(m, _plan_years(ask, q)[0]))
         elif kind is Kind.RESULTS:
             replies.extend(_results(ask, m, q))
-        elif kind is Kind.TREND:
-            replies.append(trend_reply(m, _visible_trend(ask, measure_trend(ask.session, m.no))))
         else:
             outside = _outside(ask, q)
             if outside is not None:
@@ -169,7 +186,7 @@ def _department(ask: _Ask, q: Question) -> list[Reply]:
     if q.own_department:
         own = ask.member_department()
         if own is None:
-            return [render.no_department_of_member()]
+            return [render_help.no_department_of_member()]
         names = [own]
     kind = q.kind or Kind.OVERVIEW
     if kind in (Kind.TARGET, Kind.PLAN):
@@ -181,26 +198,27 @@ def _department(ask: _Ask, q: Question) -> list[Reply]:
         ms = [ask.view.measures[no] for no in ask.view.by_department.get(name, ())]
         if kind is Kind.RESULTS:
             if not ask.viewer.sees_status:
-                return [_not_shown(ask, render.department(name, ms, Kind.OVERVIEW, _plan_years(ask, q)[0]))]
+                return [_not_shown(ask, render_lists.department(name, ms, Kind.OVERVIEW, _plan_years(ask, q)[0]))]
             fy = q.fys[0].year if q.fys else ask.round_fy.year
             dept_id = ask.view.departments[name]
             reports = department_reports(ask.session, ask.view, dept_id, fy, ask.settings.tz)
             if not ask.viewer.sees_results_of(dept_id):
                 reports = {k: redacted(r) for k, r in reports.items()}
-            replies.append(render.department_results(name, ms, fy, reports))
+            replies.append(render_lists.department_results(name, ms, fy, reports))
         else:
-            replies.append(render.department(name, ms, kind, _plan_years(ask, q)[0]))
+            replies.append(render_lists.department(name, ms, kind, _plan_years(ask, q)[0]))
     return replies
 
 
 def _status(ask: _Ask, q: Question) -> list[Reply]:
     if not ask.viewer.sees_status:
         return [_not_shown(ask)]
-    if q.own_department and ask.member_department() is not None:
+    if q.own_department and ask.member_department() is not None and not ask.city_wide():
         return _department(ask, q)
     fy = q.fys[0] if q.fys else ask.round_fy
     status = round_status(ask.session, fy)
-    return [render.round_status(status, ask.now, ask.settings.tz), render.numeric_results(_numeric_status(ask, fy), fy)]
+    return [render_lists.round_status(status, ask.now, ask.settings.tz),
+            render_lists.numeric_results(_numeric_status(ask, fy), fy)]
 
 
 def _numeric_status(ask: _Ask, fy: FiscalYear) -> list[NumericStatus]:
@@ -216,15 +234,15 @@ def _numeric_status(ask: _Ask, fy: FiscalYear) -> list[NumericStatus]:
 def _numeric(ask: _Ask, q: Question) -> list[Reply]:
     if q.kind is Kind.RESULTS:
         if not ask.viewer.sees_status:
-            return [_not_shown(ask, render.numeric_targets(
+            return [_not_shown(ask, render_lists.numeric_targets(
                 [m for _, m in sorted(ask.view.measures.items()) if m.numeric_goal], _plan_years(ask, q)[0]))]
         fy = q.fys[0] if q.fys else ask.round_fy
-        return [render.numeric_results(_numeric_status(ask, fy), fy)]
+        return [render_lists.numeric_results(_numeric_status(ask, fy), fy)]
     outside = _outside(ask, q)
     if outside is not None:
         return [outside]
     ms = [m for _, m in sorted(ask.view.measures.items()) if m.numeric_goal]
-    return [render.numeric_targets(ms, _plan_years(ask, q)[0])]
+    return [render_lists.numeric_targets(ms, _plan_years(ask, q)[0])]
 
 
 def _search(ask: _Ask, q: Question) -> list[Reply]:
@@ -239,12 +257,51 @@ def _search(ask: _Ask, q: Question) -> list[Reply]:
         if outside is not None:
             return [outside]
     if kind is Kind.RESULTS and ms and not ask.viewer.sees_status:
-        return [_not_shown(ask, render.search_results(keyword, ms, None, _plan_years(ask, q)[0]))]
+        return [_not_shown(ask, render_lists.search_results(keyword, ms, None, _plan_years(ask, q)[0]))]
     if kind is Kind.RESULTS and ms:
         fy = q.fys[0].year if q.fys else ask.round_fy.year
         states = round_status(ask.session, FiscalYear(fy)).reported_states()
-        return [render.search_results(keyword, ms, kind, fy, states)]
-    return [render.search_results(keyword, ms, kind, _plan_years(ask, q)[0])]
+        return [render_lists.search_results(keyword, ms, kind, fy, states)]
+    return [render_lists.search_results(keyword, ms, kind, _plan_years(ask, q)[0])]
+
+
+def _round(ask: _Ask, q: Question) -> list[Reply]:
+    """締切はいつ?: the round in words; while it runs, what is still missing."""
+    first, last = ask.view.first_fy, ask.view.last_fy
+    phase = round_phase(ask.settings, ask.now, first, last)
+    lines = round_words(phase, first, last, report_fy(ask.settings, ask.now))
+    if phase.phase in (OPEN, LATE) and ask.viewer.sees_status:
+        status = round_status(ask.session, phase.fy)
+        lines += render_lists.round_pending(status, ask.member_department())
+    return [render_lists.lines_reply(lines)]
+
+
+def _achievement(ask: _Ask, q: Question) -> list[Reply]:
+    """達成した取組は? / 未達成の取組は?: the numeric goals judged so, city-wide or the asker's."""
+    if not ask.viewer.sees_status:
+        return [_not_shown(ask)]
+    fy = q.fys[0] if q.fys else ask.round_fy
+    own = ask.member_department() if (q.own_department or not ask.city_wide()) else None
+    items = numeric_status(ask.session, ask.view, fy)
+    judged = [
+        (item.measure, dept, a) for item in items for dept, a in item.actuals
+        if a.met is q.achieved and (own is None or dept == own)
+    ]
+    return [render_lists.achievement_list(judged, fy, bool(q.achieved), own, ask.settings.coordinator_department,
+                                          shared_scope=own is not None and not q.own_department)]
+
+
+def _decline(ask: _Ask, q: Question) -> list[Reply]:
+    return [render_help.decline(q.keyword or "", ask.example, ask.example_department)]
+
+
+def _did_you_mean(ask: _Ask, q: Question) -> list[Reply]:
+    return [render_help.did_you_mean(q.keyword or "", q.departments, q.kind)]
+
+
+def _number_only(ask: _Ask, q: Question) -> list[Reply]:
+    example = ask.example
+    return [render_help.number_only(q.keyword or "", example.no if example else 34)]
 
 
 def _ambiguous_number(ask: _Ask, q: Question) -> list[Reply]:
@@ -252,7 +309,7 @@ def _ambiguous_number(ask: _Ask, q: Question) -> list[Reply]:
     m = ask.view.measures.get(no)
     if m is None:
         return [render.not_found(no, ask.view)]
-    return [render.ambiguous_number(m)]
+    return [render_help.ambiguous_number(m)]
 
 
 def _ambiguous_department(ask: _Ask, q: Question) -> list[Reply]:
@@ -260,19 +317,19 @@ def _ambiguous_department(ask: _Ask, q: Question) -> list[Reply]:
     hits = ask.view.index.search(word) if word else []
     if len(q.departments) == 1 and not hits:
         return _department(ask, Question(Topic.DEPARTMENT, q.kinds, fys=q.fys, departments=q.departments))
-    return [render.ambiguous_department(word, q.departments, len(hits))]
+    return [render_help.ambiguous_department(word, q.departments, len(hits))]
 
 
 def _need_measure(ask: _Ask, q: Question) -> list[Reply]:
-    return [render.need_measure(q.kinds, ask.example)]
+    return [render_help.need_measure(q.kinds, ask.example)]
 
 
 def _greeting(ask: _Ask, q: Question) -> list[Reply]:
-    return [render.greeting(ask.example, ask.example_department)]
+    return [render_help.greeting(ask.example, ask.example_department)]
 
 
 def _unknown(ask: _Ask, q: Question) -> list[Reply]:
-    return [render.not_understood(ask.example, ask.example_department, None)]
+    return [render_help.not_understood(ask.example, ask.example_department, None)]
 
 
 _HANDLERS = {
@@ -286,6 +343,11 @@ _HANDLERS = {
     Topic.NEED_MEASURE: _need_measure,
     Topic.GREETING: _greeting,
     Topic.UNKNOWN: _unknown,
+    Topic.ROUND: _round,
+    Topic.ACHIEVEMENT: _achievement,
+    Topic.DECLINE: _decline,
+    Topic.DID_YOU_MEAN: _did_you_mean,
+    Topic.NUMBER_ONLY: _number_only,
 }
 
 

@@ -18,6 +18,11 @@ class Topic(Enum):
     AMBIGUOUS_DEPARTMENT = "ambiguous_department"  # a word matching several departments
     NEED_MEASURE = "need_measure"  # "目標は?" without saying which
     GREETING = "greeting"  # こんにちは, ありがとう: a friendly word and the short help
+    ROUND = "round"  # 締切はいつ?: the reporting round in words
+    ACHIEVEMENT = "achievement"  # 達成した取組は? / 未達成の取組は?
+    DECLINE = "decline"  # 金沢市長は誰?: not about the plan
+    DID_YOU_MEAN = "did_you_mean"  # 危機管里課の取組は?: a department name misspelled
+    NUMBER_ONLY = "number_only"  # １，６５２名 typed outside a report
     UNKNOWN = "unknown"
 
 
@@ -29,6 +34,7 @@ class Kind(Enum):
     PLAN = "plan"
     OWNERS = "owners"
     RESULTS = "results"
+    REPORTER = "reporter"  # 誰がNo.34を報告した?
     TREND = "trend"  # targets and actuals across the plan's years (No.34の推移)
 
 
@@ -41,6 +47,7 @@ class Question:
     departments: tuple[str, ...] = ()  # canonical names (several: ambiguous)
     keyword: str | None = None
     own_department: bool = False  # "うちの課"
+    achieved: bool | None = None  # ACHIEVEMENT: 達成 (True) or 未達成 (False)
 
     @property
     def kind(self) -> Kind | None:

@@ -8,6 +8,7 @@ and a wrong reading is worse than a question back.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from datetime import datetime
 from bot.answers.catalog_view import CatalogView
 from bot.answers.intent import Kind, Question, Topic
 from bot.japanese.fiscal_year import FiscalYear, find_fiscal_year
+from bot.japanese.numbers import NumberParseError, parse_quantity
 
 # --- normalisation -------------------------------------------------------------------------------
 
@@ -106,6 +108,17 @@ _DEPARTMENT_SUFFIX = re.compile(r"(?:事務局|課|室|局)$")
 _MAX_DEPARTMENTS_FOR_A_WORD = 3  # a word in more names (推進, 政策) is not a department
 
 
+# The round itself: its deadline, opening, days left.
+_ROUND = re.compile(
+    r"締め?切り?|〆切り?|しめきり|提出期限|報告期限|期限|いつまで|いつから|受付期間|報告期間|提出期間"
+    r"|あと何日|残り何日|何日まで"
+)
+_REPORTER = re.compile(r"(?:誰|だれ)が.*(?:報告|提出|入力)|報告者|提出者|(?:報告|提出)した(?:人|方|の)(?:は|って)?(?:誰|だれ)")
+_ACHIEVED = re.compile(r"(?P<not>未達成|達成していない|達成してない|達成できていない|達成できなかった)|達成した|達成済|達成できた")
+# Words of a question about something else (金沢市長は誰?): declined when nothing in the plan holds it.
+_OFF_TOPIC = re.compile(r"誰|だれ|いつ|なぜ|どうして|何時|天気|いくら|どこ|美味しい|おいしい|おすすめ")
+_QUANTITY = re.compile(r"[△▲\-−]?\s*(?:約)?\s*[\d,.]+\s*\S{0,4}")
+
 # A greeting or thanks is not a search for "こん": answer it with the short help.
 _GREETING = re.compile(
     r"(?:こんにちは|こんばんは|おはよう(?:ございます)?|お疲れ様です|おつかれさまです|"
@@ -126,12 +139,23 @@ def parse(text: str, view: CatalogView, today: datetime) -> Question:
     fys, rest = _fiscal_years(t, view, today)
     if forced is not None:
         return Question(Topic.SEARCH, keyword=forced, fys=fys)
+    if _ROUND.search(rest):
+        return Question(Topic.ROUND, fys=fys)
+    if _is_quantity(t):
+        return Question(Topic.NUMBER_ONLY, keyword=t)
     kinds = _kinds(rest)
     if _TREND.search(t) and set(kinds) <= {Kind.RESULTS}:  # 推移, 実績の推移; not 目標の推移
         kinds = (Kind.TREND,)
     numbers, rest_no_numbers = _explicit_numbers(rest)
     if numbers:
+        if _REPORTER.search(rest_no_numbers):
+            return Question(Topic.MEASURE, (Kind.REPORTER,), numbers=numbers, fys=fys)
         return Question(Topic.MEASURE, _measure_kinds(kinds), numbers=numbers, fys=fys)
+    achieved = _ACHIEVED.search(rest_no_numbers)
+    if achieved and not _full_department_names(rest_no_numbers, view):
+        own = bool(_OWN_DEPARTMENT.search(rest_no_numbers))
+        return Question(Topic.ACHIEVEMENT, (Kind.RESULTS,), fys=fys, own_department=own,
+                        achieved=achieved.group("not") is None)
     bare = _BARE_NO.findall(rest_no_numbers)
     content_words = _content(rest_no_numbers)
     if len(bare) == 1 and not content_words:
@@ -163,6 +187,13 @@ def _without_number(t: str, kinds: tuple[Kind, ...], fys: tuple[FiscalYear, ...]
             topic = Topic.DEPARTMENT if len(partial) == 1 else Topic.AMBIGUOUS_DEPARTMENT
             return Question(topic, _department_kinds(kinds, status), fys=fys, departments=partial, keyword=words[0])
         keyword = " ".join(words)
+        if not partial and len(words) == 1 and _DEPARTMENT_SUFFIX.search(words[0]):
+            close = _close_departments(words[0], view)
+            if close:
+                return Question(Topic.DID_YOU_MEAN, _department_kinds(kinds, status), fys=fys,
+                                departments=close, keyword=words[0])
+        if _OFF_TOPIC.search(t) and not view.index.exact(keyword):
+            return Question(Topic.DECLINE, keyword=t)
         if partial and len(words) == 1:
             # "危機管理" alone: a department, or a word to search for; the dispatcher decides.
             return Question(Topic.AMBIGUOUS_DEPARTMENT, kinds, fys=fys, departments=partial, keyword=keyword)
@@ -302,6 +333,24 @@ def _partial_departments(word: str, view: CatalogView) -> tuple[str, ...]:
     if len(hits) > _MAX_DEPARTMENTS_FOR_A_WORD:
         return ()
     return tuple(sorted(hits, key=lambda n: (not n.startswith(bare), n)))
+
+
+def _close_departments(word: str, view: CatalogView) -> tuple[str, ...]:
+    """Department names a misspelled one probably meant (危機管里課 → 危機管理課), best first."""
+    if word in view.departments or word in view.aliases:
+        return ()
+    return tuple(difflib.get_close_matches(word, list(view.departments), n=3, cutoff=0.6))
+
+
+def _is_quantity(t: str) -> bool:
+    """A figure typed alone (1,652名, 8億円, 97%): not a measure number, not a question."""
+    if not _QUANTITY.fullmatch(t) or re.fullmatch(r"\d{1,4}", t) or re.search(r"[のはをがにで番号第#]", t):
+        return False
+    try:
+        quantity = parse_quantity(t)
+    except NumberParseError:
+        return False
+    return quantity.unit is not None or bool(re.search(r"[,.]", t))
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

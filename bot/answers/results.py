@@ -36,12 +36,13 @@ def round_fiscal_year(settings: Settings, now: datetime) -> FiscalYear:
 @dataclass(frozen=True)
 class ActualView:
     metric: str
-    value: Decimal
+    value: Decimal | None  # None: not known yet (`skip` says why)
     unit: str | None
     basis: str | None  # a code of bot.texts.labels.BASIS
     rate: Decimal | None  # achievement, 1 = 100%
     met: bool | None
     points: Decimal | None = None  # a percentage target is compared in points (98.9% vs 98.87%)
+    skip: str | None = None  # a code of bot.texts.labels.SKIP_REASON
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ _ACTUAL_COLUMNS = (
     Actual.achievement_rate,
     Actual.met,
     Actual.achievement_method,
+    Actual.skip_reason,
 )
 
 
@@ -227,12 +229,13 @@ def _actual_view(a: Row[Any]) -> ActualView:
     points = _method(a.achievement_method).get("points")
     return ActualView(
         metric=a.metric,
-        value=Decimal(a.value),
+        value=None if a.value is None else Decimal(a.value),
         unit=a.unit,
         basis=a.basis,
         rate=None if a.achievement_rate is None else Decimal(a.achievement_rate),
         met=a.met,
         points=None if points is None else Decimal(str(points)),
+        skip=a.skip_reason,
     )
 
 

@@ -71,6 +71,11 @@ class SearchIndex:
         hits.sort(key=lambda h: (-h.score, not h.in_title, h.no))
         return hits
 
+    def exact(self, keyword: str) -> bool:
+        """Whether some measure holds every word of `keyword` (no similarity fallback)."""
+        terms = [fold(t) for t in keyword.split() if fold(t)]
+        return bool(terms) and any(_exact(d, terms) is not None for d in self.documents)
+
 
 def _exact(doc: Document, terms: list[str]) -> Hit | None:
     score = 0.0

@@ -21,6 +21,8 @@ from bot.texts import results as t
 def _actual(point: TrendPoint) -> str:
     if point.actual is None:
         return t.TREND_NO_ACTUAL
+    if point.actual.value is None:  # skipped with a reason
+        return labels.SKIP_REASON.get(point.actual.skip_reason or "", t.TREND_NO_ACTUAL)
     shown = format_quantity(Decimal(point.actual.value), point.actual.unit)
     notes = [labels.BASIS["estimate"]] if point.actual.basis == "estimate" else []
     if point.actual.met is not None:

@@ -10,14 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.catalog.schema import MeasureEntry
-from bot.catalog.schema import Target as TargetEntry
-from bot.core import yaml_io
 from bot.japanese.fiscal_year import FiscalYear
 from bot.storage.models import (
     Department,
@@ -30,6 +27,10 @@ from bot.storage.models import (
     YearPlan,
 )
 from bot.texts import catalog as t
+
+if TYPE_CHECKING:  # pydantic and YAML are needed to read a catalog file, not to answer from the database
+    from bot.catalog.schema import MeasureEntry
+    from bot.catalog.schema import Target as TargetEntry
 
 DATA = Path(__file__).resolve().parent / "data"
 BUNDLED_CATALOG = DATA / "catalog.yaml"
@@ -52,6 +53,9 @@ BUNDLED_PLAN = PlanInfo(BUNDLED_PLAN_CODE, BUNDLED_PLAN_TITLE, 2023, 2026)
 
 def read_catalog(path: Path = BUNDLED_CATALOG) -> list[MeasureEntry]:
     """The reviewed catalog from its YAML file, validated."""
+    from bot.catalog.schema import MeasureEntry
+    from bot.core import yaml_io
+
     raw = yaml_io.load(path.read_text(encoding="utf-8"))
     if not isinstance(raw, list):
         raise ValueError(f"{path}: a catalog is a YAML list of measures")

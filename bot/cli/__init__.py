@@ -3,37 +3,92 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import version as package_version
+from typing import TYPE_CHECKING, Annotated, Any
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
-from bot.cli import ask, audit, catalog, chat, members, purge, results, schedule, setup
-from bot.cli import line as line_cli
-from bot.texts import cli as say
+_APP: typer.Typer | None = None
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help=say.HELP_APP)
-setup.register(app)
-setup.register_processes(app)
-app.add_typer(catalog.app, name="catalog", help=say.HELP_CATALOG)
-app.add_typer(members.app, name="members", help=say.HELP_MEMBERS)
-chat.register(app)
-ask.register(app)
-app.add_typer(results.app, name="results", help=say.HELP_RESULTS)
-app.add_typer(line_cli.app, name="line", help=say.HELP_LINE)
-schedule.register(app)
-purge.register(app)
-audit.register(app)
+
+def build_app() -> typer.Typer:
+    """Every command, registered; built on first use (`kaikaku ask` does without it)."""
+    import typer
+
+    from bot.cli import ask, audit, backup, catalog, chat, dashboard, members, purge, results, schedule, setup
+    from bot.cli import line as line_cli
+    from bot.cli import slack as slack_cli
+    from bot.cli.help import JapaneseGroup
+    from bot.texts import cli as say
+    from bot.texts import dashboard as dashboard_texts
+    from bot.texts.ops import CLI_VERSION_HELP
+
+    app = typer.Typer(
+        cls=JapaneseGroup,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        help=say.HELP_APP)
+
+    def _version(value: bool) -> None:
+        if value:
+            typer.echo(f"kaikaku-bot {package_version('kaikaku-bot')}")
+            raise typer.Exit()
+
+    @app.callback()
+    def _root(
+        version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                              help=CLI_VERSION_HELP)] = False,
+    ) -> None:
+        """kaikaku-bot"""
+
+    setup.register(app)
+    setup.register_processes(app)
+    app.add_typer(catalog.app, name="catalog", help=say.HELP_CATALOG)
+    app.add_typer(members.app, name="members", help=say.HELP_MEMBERS)
+    chat.register(app)
+    ask.register(app)
+    app.add_typer(dashboard.app, name="dashboard", help=dashboard_texts.CLI_HELP)
+    app.add_typer(results.app, name="results", help=say.HELP_RESULTS)
+    app.add_typer(line_cli.app, name="line", help=say.HELP_LINE)
+    app.add_typer(slack_cli.app, name="slack", help=say.HELP_SLACK)
+    schedule.register(app)
+    purge.register(app)
+    backup.register(app)
+    audit.register(app)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    """`from bot.cli import app`: the typer app, built once."""
+    global _APP
+    if name == "app":
+        if _APP is None:
+            _APP = build_app()
+        return _APP
+    raise AttributeError(name)
 
 
 def main() -> None:
     """Every command: an unusable database is one line on stderr (exit 1), not a traceback."""
+    from pydantic import ValidationError
+
     from bot.cli.common import database_problem, settings
+    from bot.texts.ops import SETTING_INVALID
 
     try:
-        app()
+        args = sys.argv[1:]
+        if args[:1] == ["ask"]:
+            from bot.cli.ask import quick_ask
+
+            if quick_ask(args[1:]):
+                return
+        __getattr__("app")()
+    except ValidationError as exc:  # a setting of the wrong shape: name it, never echo its value
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper()
+            print(SETTING_INVALID.format(name=name, reason=error["msg"]), file=sys.stderr)
+        raise SystemExit(2) from None
     except Exception as exc:
         problem = database_problem(exc, settings().database_url)
         if problem is None:

@@ -24,6 +24,7 @@ from bot.catalog.store import (
 from bot.cli.common import department_or_fail, fail, print_json, session
 from bot.japanese.fiscal_year import FiscalYear
 from bot.texts import cli as say
+from bot.texts.ops import FORMAT_HELP
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -88,10 +89,15 @@ def import_(file: Path = typer.Argument(..., help=say.HELP_PLAN_TEXT)) -> None:
 
 
 @app.command("unassigned")
-def unassigned() -> None:
+def unassigned(fmt: str = typer.Option("text", "--format", help=FORMAT_HELP)) -> None:
     """Measures whose department the document does not give."""
+    if fmt not in ("text", "json"):
+        fail(say.ONE_OF.format(option="format", choices="text / json", given=fmt))
     with session() as s:
         rows = unassigned_measures(s)
+        if fmt == "json":
+            print_json([{"no": m.no, "title": m.title} for m in rows])
+            return
         if not rows:
             typer.echo(say.CATALOG_ALL_ASSIGNED)
         for m in rows:

@@ -12,13 +12,14 @@ from pathlib import Path
 import typer
 from sqlalchemy.orm import Session
 
-from bot.cli.common import department_or_fail, fail, session, settings
+from bot.cli.common import department_or_fail, fail, print_json, session, settings
 from bot.core import platforms
 from bot.people.members import ROLES, add_member, find_member, list_members, remove_member
 from bot.storage.audit import Actor
 from bot.storage.models import Department
 from bot.texts import cli as say
 from bot.texts import people as t
+from bot.texts.ops import FORMAT_HELP
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -165,10 +166,16 @@ def invite(
 
 
 @app.command("list")
-def list_() -> None:
+def list_(fmt: str = typer.Option("text", "--format", help=FORMAT_HELP)) -> None:
     """Who is registered, by department."""
+    if fmt not in ("text", "json"):
+        fail(say.ONE_OF.format(option="format", choices="text / json", given=fmt))
     with session() as s:
         rows = list_members(s)
+        if fmt == "json":
+            print_json([{"platform": m.platform, "user": m.user_id, "name": m.name, "department": m.department.name,
+                         "role": m.role} for m in rows])
+            return
         if not rows:
             typer.echo(say.NO_MEMBERS)
         current = None

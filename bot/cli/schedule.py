@@ -7,21 +7,19 @@ import signal
 from datetime import datetime
 from enum import StrEnum
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import Engine
 
 from bot.cli.common import engine, fail, print_json, session, settings
-from bot.clock.digest import build_digest, enqueue_digests
-from bot.clock.reminders import PlannedMessage, enqueue_reminders, plan_reminders
-from bot.clock.scheduler import build_scheduler, tick
-from bot.core import outbox as ob
-from bot.core import platforms
 from bot.core.config import Settings
-from bot.core.outbox import deliver_due
 from bot.reporting.rounds import format_day, is_send_day, round_at
 from bot.texts import cli as say
+
+if TYPE_CHECKING:  # the clock, the outbox and the platforms load when a command of theirs runs
+    from bot.clock.reminders import PlannedMessage
+    from bot.core import outbox as ob
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +54,9 @@ def parse_at(text: str | None, s: Settings) -> datetime:
 
 def install_senders(s: Settings, eng: Engine) -> list[str]:
     """Register the senders of the platforms this deployment is configured for (console always is)."""
+    from bot.core import outbox as ob
+    from bot.core import platforms
+
     for platform in platforms.all_platforms():
         if platform.make_sender is None or not platform.configured(s):
             continue
@@ -84,6 +85,9 @@ def _delivery_line(report: ob.DeliveryReport) -> str:
 
 def remind(at: AtOption = None, dry_run: DryRunOption = False, format: FormatOption = Format.text) -> None:
     """Send (or with --dry-run list) the reminders due at that moment."""
+    from bot.clock.reminders import enqueue_reminders, plan_reminders
+    from bot.core.outbox import deliver_due
+
     s = settings()
     moment = parse_at(at, s)
     with session() as ses:
@@ -119,6 +123,9 @@ def remind(at: AtOption = None, dry_run: DryRunOption = False, format: FormatOpt
 
 def digest(at: AtOption = None, dry_run: DryRunOption = False, format: FormatOption = Format.text) -> None:
     """Send (or with --dry-run print) the weekly digest for the coordinating division."""
+    from bot.clock.digest import build_digest, enqueue_digests
+    from bot.core.outbox import deliver_due
+
     s = settings()
     moment = parse_at(at, s)
     if dry_run:
@@ -153,6 +160,8 @@ def outbox(
     limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
 ) -> None:
     """What the bot has queued and sent: key, platform, recipient, kind, status, attempts, times."""
+    from bot.core import outbox as ob
+
     s = settings()
     with session() as ses:
         rows = [ob.as_dict(r, s, with_text=text)
@@ -178,11 +187,13 @@ def outbox(
             typer.echo("")
 
 
-def run_scheduler() -> None:
+def run_scheduler(eng: Engine) -> None:
     """The clock process: catch up once, then run the jobs until stopped (SIGTERM or Ctrl-C)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.clock.heartbeat import beat, real_now
+    from bot.clock.scheduler import build_scheduler, tick
+
     s = settings()
-    eng = engine()
+    beat(eng, started_at=real_now())
     platforms = install_senders(s, eng)
     log.info("clock starting; senders: %s", ", ".join(platforms))
     caught_up = tick(eng, s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy import Engine
 
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog
 from bot.cli.common import fail, settings
@@ -32,32 +33,40 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init)
 
 
-def serve() -> None:
-    """The web process: Slack at POST /slack/events, LINE at POST /line/webhook, GET /healthz."""
-    import logging
-
-    from bot.cli.common import engine
-    from bot.core.config import check_secrets
-    from bot.core.web import serve as run
+def preflight(process: str) -> Engine:
+    """What serve and scheduler check before starting (bot.core.startup); logging set up from
+    LOG_FORMAT / LOG_LEVEL. Refused: every reason on stderr, exit 2. Returns the engine."""
+    from bot.core import logs, startup
     from bot.dialogs.loader import load_all
     from bot.dialogs.model import DialogError
+    from bot.texts.ops import REFUSED_TO_START
 
-    problems = check_secrets(settings())
+    conf = settings()
+    eng = get_engine(conf.database_url)
+    problems = startup.problems(conf, eng, process)
     if problems:
-        fail("\n".join(problems))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        fail("\n".join([*problems, REFUSED_TO_START]))
+    logs.configure(conf)
     try:
         load_all()  # a dialog file with a typo stops the start, naming the file, the step and the reason
     except DialogError as exc:
         fail(str(exc), code=1)
-    run(settings(), engine())
+    return eng
+
+
+def serve() -> None:
+    """Web process: Slack at POST /slack/events, LINE at POST /line/webhook, GET /healthz, /metrics."""
+    from bot.core.web import serve as run
+
+    eng = preflight("serve")
+    run(settings(), eng)
 
 
 def scheduler() -> None:
-    """The clock process (reminders, nudges, digests)."""
+    """Clock process: reminders, nudges, digests, sending, a heartbeat."""
     from bot.cli.schedule import run_scheduler
 
-    run_scheduler()
+    run_scheduler(preflight("scheduler"))
 
 
 def register_processes(app: typer.Typer) -> None:

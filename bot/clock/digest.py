@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from bot.core import platforms, push_budget
 from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.core.outbox import enqueue_many, existing_keys
+from bot.dashboard.data import first_answers
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_quantity, format_rate
 from bot.people.permissions import name_of_account, recipients_of_everything
@@ -49,6 +50,7 @@ from bot.reporting.rounds import Round, Slot, format_day, is_send_day, round_at,
 from bot.storage.models import Actual, Department, Measure, Member, OutboxMessage, Plan, Report, Target
 from bot.texts import notices as t
 from bot.texts import results as rt
+from bot.texts.labels import SKIP_REASON
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class NumericLine:
     actual_unit: str | None = None
     rate: Decimal | None = None
     met: bool | None = None
+    skip: str | None = None  # no figure yet: a code of texts.labels.SKIP_REASON
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class Digest:
     line: LineProblems | None
     tz_name: str = "Asia/Tokyo"
     trends: list[TrendSeries] = field(default_factory=list)  # numeric measures with earlier years
+    # For the chart's trend (the dashboard's burndown): the local day each answered pair was first
+    # submitted.
+    answered_days: list[date] = field(default_factory=list)
     _chart: bytes | None = field(default=None, repr=False)
 
     @property
@@ -131,7 +137,8 @@ class Digest:
         status = self.status
         lines = [
             t.DIGEST_HEADING.format(fy=fy, day=format_day(self.at.date())),
-            t.DIGEST_PERIOD.format(open=format_day(self.round.open_day), deadline=format_day(self.round.deadline)),
+            t.DIGEST_PERIOD.format(year=self.round.open_day.year, open=format_day(self.round.open_day),
+                                   deadline=format_day(self.round.deadline)),
             t.DIGEST_OVERALL.format(rate=format_rate(status.rate), submitted=status.responded, total=status.total,
                                     done=len(status.done_departments), depts=len(status.departments)),
             t.DIGEST_APPROVAL.format(rate=format_rate(status.approval_rate), approved=status.approved,
@@ -189,13 +196,14 @@ class Digest:
         return lines
 
     def numeric_lines(self, limit: int | None) -> list[str]:
-        reported = [n for n in self.numeric if n.actual_value is not None]
-        pending = sorted({n.no for n in self.numeric if n.actual_value is None})
+        reported = [n for n in self.numeric if n.actual_value is not None or n.skip]
+        pending = sorted({n.no for n in self.numeric if n.actual_value is None and not n.skip})
         lines = [t.DIGEST_NUMERIC_HEADING.format(n=len({n.no for n in self.numeric}))]
         rendered = []
         for n in reported:
             values = {"no": n.no, "metric": n.metric + (f"({n.department})" if n.department else ""),
-                      "actual": quantity(n.actual_value, n.actual_unit), "target": target_text(n)}
+                      "actual": quantity(n.actual_value, n.actual_unit) if n.actual_value is not None
+                      else SKIP_REASON.get(n.skip or "", n.skip or ""), "target": target_text(n)}
             if n.rate is None:
                 rendered.append(t.DIGEST_NUMERIC_NO_RATE.format(**values, met=t.DIGEST_MET_NO_RATE[n.met]))
             else:
@@ -260,6 +268,7 @@ class Digest:
                 {"no": n.no, "metric": n.metric, "department": n.department,
                  "target": {"value": _num(n.target_value), "unit": n.target_unit, "qualifier": n.qualifier},
                  "actual": None if n.actual_value is None else {"value": _num(n.actual_value), "unit": n.actual_unit},
+                 "skipped": n.skip,
                  "rate": _num(n.rate), "met": n.met}
                 for n in self.numeric
             ],
@@ -329,7 +338,7 @@ def numeric_lines(session: Session, plan: Plan, fy: int) -> list[NumericLine]:
     ).all()
     actuals = session.execute(
         select(Report.measure_id, Department.name, Actual.metric, Actual.value, Actual.unit,
-               Actual.achievement_rate, Actual.met)
+               Actual.achievement_rate, Actual.met, Actual.skip_reason)
         .join(Report, Report.id == Actual.report_id)
         .join(Department, Department.id == Report.department_id)
         .join(Measure, Measure.id == Report.measure_id)
@@ -349,7 +358,7 @@ def numeric_lines(session: Session, plan: Plan, fy: int) -> list[NumericLine]:
         for a in reported:
             out.append(NumericLine(tg.no, tg.title, tg.metric, tg.value, tg.unit, tg.qualifier,
                                    a.name if len(reported) > 1 else None, a.value, a.unit,
-                                   a.achievement_rate, a.met))
+                                   a.achievement_rate, a.met, a.skip_reason))
     return out
 
 
@@ -400,6 +409,7 @@ def build_digest(session: Session, settings: Settings, at: datetime, rnd: Round 
         line=line_problems(session, settings, rnd, at),
         tz_name=settings.bot_timezone,
         trends=trend_series(session, plan, fy),
+        answered_days=[moment.astimezone(settings.tz).date() for moment in first_answers(session, fy, None)],
     )
 
 

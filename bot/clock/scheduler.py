@@ -93,10 +93,22 @@ def run_job(name: str) -> None:
     except Exception:
         log.exception("job %s failed", name)
         raise
+    finally:
+        _beat(engine)
     if report.queued or report.delivery.sent or report.delivery.failed:
         log.info("job %s: queued %d, sent %d, retrying %d, failed %d, rerouted %d", name, len(report.queued),
                  len(report.delivery.sent), len(report.delivery.retrying), len(report.delivery.failed),
                  len(report.delivery.rerouted))
+
+
+def _beat(engine: Engine) -> None:
+    """The heartbeat after each job (a failing job still shows a live clock; its error is logged)."""
+    from bot.clock.heartbeat import beat
+
+    try:
+        beat(engine)
+    except Exception:  # the database away for a moment: the next job beats again
+        log.exception("could not write the clock's heartbeat")
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -39,9 +40,20 @@ class Settings(BaseSettings):
     # The largest request body the web process takes (bytes); a larger one is refused with 413
     # before it is read, so an unsigned giant POST costs no memory. Slack and LINE send a few KB.
     max_body_bytes: int = 1024 * 1024
+    line_data_api_url: str = "https://api-data.line.me"  # rich menu images (the Messaging API's blob host)
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = "INFO"
+    # /healthz answers 503 when the clock's last heartbeat is older than this (it beats every
+    # OUTBOX_POLL_SECONDS); a deployment whose clock never ran is reported, not failed.
+    clock_stale_seconds: int = 300
     # Keys the registration-code hashes (HMAC-SHA256), so a copy of the database does not give
     # the codes away; also signs the dashboard's links and sessions. Required to serve.
     secret_key: SecretStr = SecretStr("")
+    # The dashboard's address as people open it (https://kaikaku.example.jp): sign-in links are
+    # built on it, and its scheme decides whether the session cookie is Secure.
+    public_url: str | None = None
+    dashboard_link_minutes: int = 15  # a sign-in link works once, within this many minutes
+    dashboard_session_hours: int = 8
 
     # Which fiscal year a report is for: the FY just ended from April to this month (late
     # reports, 確定 figures), the current FY otherwise (the round itself runs February–March).
@@ -105,12 +117,18 @@ def _blank(secret: SecretStr | None) -> bool:
     return secret is not None and not secret.get_secret_value().strip()
 
 
-def check_secrets(settings: Settings) -> list[str]:
+def _missing(secret: SecretStr | None) -> bool:
+    return secret is None or _blank(secret)
+
+
+def check_secrets(settings: Settings, need_secret_key: bool = True) -> list[str]:
     """What is wrong with the secrets for serving, one sentence each (empty: all is well).
 
     An empty signing secret would accept any forged request; an empty SECRET_KEY would leave
-    registration codes recoverable from the database.
+    registration codes recoverable from the database. A platform half configured (a token without
+    the secret that verifies its requests, or the reverse) would be silently off: refused too.
     """
+    from bot.texts import ops
     from bot.texts import safety as t
 
     problems = []
@@ -118,14 +136,32 @@ def check_secrets(settings: Settings) -> list[str]:
     socket_mode = settings.slack_app_token is not None and not _blank(settings.slack_app_token)
     if slack_on and not socket_mode and _blank(settings.slack_signing_secret):
         problems.append(t.EMPTY_SIGNING_SECRET)
+    elif slack_on and not socket_mode and settings.slack_signing_secret is None:
+        problems.append(ops.SLACK_SECRET_MISSING)
+    if not slack_on and not (_missing(settings.slack_signing_secret) and _missing(settings.slack_app_token)):
+        problems.append(ops.SLACK_TOKEN_MISSING)
     if settings.line_channel_access_token is not None and _blank(settings.line_channel_secret):
         problems.append(t.EMPTY_LINE_SECRET)
-    if not settings.secret_key.get_secret_value().strip():
+    elif settings.line_channel_access_token is not None and settings.line_channel_secret is None:
+        problems.append(ops.LINE_SECRET_MISSING)
+    if _missing(settings.line_channel_access_token) and not _missing(settings.line_channel_secret):
+        problems.append(ops.LINE_TOKEN_MISSING)
+    if need_secret_key and not settings.secret_key.get_secret_value().strip():
         problems.append(t.EMPTY_SECRET_KEY)
     return problems
+
+
+ENV_FILE = ".env"
+
+
+def env_file() -> str | None:
+    """The dotenv file read under the environment: `KAIKAKU_ENV_FILE`, else `.env` in the working
+    directory (a missing file is fine; `KAIKAKU_ENV_FILE=` reads none). The environment wins."""
+    name = os.environ.get("KAIKAKU_ENV_FILE", ENV_FILE)
+    return name or None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
-    return Settings()
+    return Settings(_env_file=env_file())  # type: ignore[call-arg]

@@ -6,11 +6,21 @@ bot/handlers/ turn a platform's events into `Incoming` and render `Reply` back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.texts import platforms as say
+
+# Terminal escape sequences (`ESC[31m`) and other control characters typed or pasted into a chat:
+# never stored, never echoed. Line breaks and tabs stay.
+_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
+
+
+def clean(text: str) -> str:
+    """The text without terminal escape sequences and control characters (line breaks kept)."""
+    return _ESCAPES.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -48,8 +58,8 @@ class Incoming:
         if self.value is not None:
             return self.value
         if self.form:
-            return next(iter(self.form.values()), "")
-        return (self.text or "").strip()
+            return clean(next(iter(self.form.values()), ""))
+        return clean(self.text or "").strip()
 
     @property
     def who(self) -> str:

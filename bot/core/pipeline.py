@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot.core import inbox
+from bot.core import inbox, metrics
 from bot.core.config import Settings
 from bot.core.messages import Incoming, Reply
 from bot.core.router import route
@@ -96,6 +96,8 @@ class Pipeline:
             row = inbox.record(self.engine, self.transport.name, event_id, payload, self.settings.now(), claimed=True)
             if row is not None:
                 rows.append((row, payload))
+        metrics.event_in(self.transport.name, "accepted", len(rows))
+        metrics.event_in(self.transport.name, "duplicate", len(events) - len(rows))
         for row, payload in rows:
             self.worker.submit(row, payload)
         return len(rows)
@@ -112,9 +114,11 @@ class Pipeline:
         with self._lock(turn.incoming):
             if "replies" in payload:  # a retry: routed before, deliver what was kept
                 self.transport.deliver(turn, payload["replies"], retry=True)
+                metrics.replies_out(self.transport.name, len(payload["replies"]))
                 return
             rendered = self.route(turn, payload)
             self.transport.deliver(turn, rendered, retry=False)
+            metrics.replies_out(self.transport.name, len(rendered))
             self.transport.after_delivery(turn)
 
     def route(self, turn: Turn, payload: dict[str, Any]) -> Rendered:

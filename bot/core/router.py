@@ -57,13 +57,23 @@ def event_handler(ctx: Context) -> list[Reply] | None:
 def handlers() -> list[Handler]:
     """The order matters: events first, then linking and registration, dialogs before questions."""
     from bot import answers
+    from bot.dashboard import chat as dashboard
     from bot.dialogs import manager
     from bot.people import desk, linking, profile, registration  # noqa: F401  (profile registers the 設定 dialog)
     from bot.reporting import handler as reporting  # registers the report dialog
     from bot.reporting import review  # registers the 差戻し dialog
 
     return [event_handler, linking.handle, desk.handle, registration.handle, review.handle, manager.handle,
-            reporting.handle, help_handler, answers.handle]
+            reporting.handle, help_handler, dashboard.handle, answers.handle]
+
+
+def starts_a_dialog(text: str) -> bool:
+    """Whether these words start a dialog (`報告 34`, `設定`): a platform answering in place (a
+    Slack slash command in a channel) moves to the one-to-one chat for them, and only for them."""
+    from bot.dialogs import manager
+
+    handlers()  # the features register their dialogs' entries on import
+    return manager.MANAGER.called(text) is not None
 
 
 def route(settings: Settings, engine: Engine, incoming: Incoming,

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, g, jsonify, request
 from sqlalchemy import Engine, text
 
-from bot.core import platforms
+from bot.core import metrics, platforms
 from bot.core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -85,16 +86,37 @@ def create_app(settings: Settings, engine: Engine) -> Flask:
     app.config["KAIKAKU_PLATFORMS"] = []
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # Flask's own check, behind BodyLimit
     app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body_bytes)  # type: ignore[method-assign]
+    store = metrics.store_registry(engine, settings)
 
     @app.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        return jsonify(status="ok", platforms=app.config["KAIKAKU_PLATFORMS"])
+        body, ok = health(settings, engine)
+        body["platforms"] = app.config["KAIKAKU_PLATFORMS"]
+        return jsonify(body), 200 if ok else 503
 
+    @app.get("/metrics")
+    def prometheus() -> Response:
+        return Response(metrics.exposition(store), content_type=metrics.CONTENT_TYPE)
+
+    @app.before_request
+    def started() -> None:
+        g.kaikaku_started = time.perf_counter()
+
+    @app.after_request
+    def timed(response: Response) -> Response:
+        started = g.get("kaikaku_started")
+        if started is not None:
+            route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+            metrics.request_done(route, response.status_code, time.perf_counter() - started)
+        return response
+
+    from bot import dashboard
+
+    if dashboard.register(app, settings, engine):
+        app.config["KAIKAKU_DASHBOARD"] = True
     for platform in platforms.all_platforms():
-        if platform.register_web is None:
-            continue
+        if platform.register_web is None or not platform.configured(settings):
+            continue  # an unconfigured platform's SDK is not even imported: the process starts faster
         try:
             mounted = platform.register_web(app, settings, engine)
         except ImportError:  # a broken adapter must not pass unnoticed, nor stop the others
@@ -109,6 +131,28 @@ def server_options(settings: Settings) -> dict[str, Any]:
     """waitress's own limits: it refuses a body over MAX_BODY_BYTES before buffering it (its check
     is `>=`, hence the +1)."""
     return {"threads": 8, "max_request_body_size": settings.max_body_bytes + 1}
+
+
+def health(settings: Settings, engine: Engine) -> tuple[dict[str, Any], bool]:
+    """The database answers and the clock is not stale (a clock never seen is reported, not failed:
+    a web process may run alone, e.g. in development)."""
+    from bot.clock.heartbeat import health as clock_health
+    from bot.texts import ops as t
+
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        clock = clock_health(engine, settings.clock_stale_seconds)
+    except Exception as exc:  # the database away: say so, do not raise a 500 with a traceback
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        return {"status": "unavailable", "reasons": [t.DATABASE_DOWN.format(reason=reason)]}, False
+    reasons = []
+    if clock.state == "stale":
+        reasons.append(t.CLOCK_STALE.format(age=clock.age_seconds, limit=settings.clock_stale_seconds))
+    body: dict[str, Any] = {"status": "unavailable" if reasons else "ok", "clock": clock.as_dict()}
+    if reasons:
+        body["reasons"] = reasons
+    return body, not reasons
 
 
 def serve(settings: Settings, engine: Engine) -> None:

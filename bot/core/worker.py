@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.core import inbox
+from bot.core import inbox, metrics
+from bot.core.logs import event_context
 from bot.core.messages import RateLimited
 
 log = logging.getLogger(__name__)
@@ -53,20 +54,24 @@ class EventWorker:
             if taken is None:
                 return
             payload, attempt = taken.payload, taken.attempt
-        try:
-            self.process(payload)
-        except RateLimited as exc:  # nothing was sent: again after Retry-After, no thread waits
-            log.warning("%s event %s: rate limited (%s)", self.platform, row_id, exc)
-            inbox.finish(self.engine, row_id, self.clock(), error=f"RateLimited: {exc}", attempt=attempt)
-            self.later(exc.retry_after or self.retry_every, row_id)
-            return
-        except Exception as exc:  # kept as failed: retried by retry_failed() or on the next start
-            log.exception("%s event %s failed", self.platform, row_id)
-            inbox.finish(self.engine, row_id, self.clock(), error=f"{type(exc).__name__}: {exc}", attempt=attempt)
-            return
-        if not inbox.finish(self.engine, row_id, self.clock(), attempt=attempt):
-            log.warning("%s event %s: finished after its lease ran out; another worker had taken it",
-                        self.platform, row_id)
+        with event_context(f"{self.platform}:{payload.get('id') or row_id}"):
+            try:
+                self.process(payload)
+            except RateLimited as exc:  # nothing was sent: again after Retry-After, no thread waits
+                log.warning("%s event %s: rate limited (%s)", self.platform, row_id, exc)
+                inbox.finish(self.engine, row_id, self.clock(), error=f"RateLimited: {exc}", attempt=attempt)
+                metrics.event_in(self.platform, "rate_limited")
+                self.later(exc.retry_after or self.retry_every, row_id)
+                return
+            except Exception as exc:  # kept as failed: retried by retry_failed() or on the next start
+                log.exception("%s event %s failed", self.platform, row_id)
+                inbox.finish(self.engine, row_id, self.clock(), error=f"{type(exc).__name__}: {exc}", attempt=attempt)
+                metrics.event_in(self.platform, "failed")
+                return
+            if not inbox.finish(self.engine, row_id, self.clock(), attempt=attempt):
+                log.warning("%s event %s: finished after its lease ran out; another worker had taken it",
+                            self.platform, row_id)
+            metrics.event_in(self.platform, "processed")
 
     def later(self, seconds: float, row_id: int) -> None:
         """Run the event again in `seconds` (a timer, not a sleeping worker thread)."""

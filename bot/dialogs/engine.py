@@ -30,6 +30,8 @@ from bot.dialogs.model import (
     FIRST_UNANSWERED,
     HELP_WORDS,
     HISTORY_LIMIT,
+    KEEP_VALUE,
+    KEEP_WORDS,
     NO_WORDS,
     REGISTRY,
     YES_WORDS,
@@ -50,6 +52,10 @@ from bot.dialogs.model import (
     render,
 )
 from bot.texts import platforms as say
+
+ECHO_MAX = 100  # an answer shown back: one line
+LONG_ANSWER = 40  # a written paragraph ...
+SHORT_ANSWER = 20  # ... replaced by a few characters (a figure typed one step too early) is confirmed first
 
 
 def _items(step: Step, data: Mapping[str, Any]) -> list[Any]:
@@ -111,10 +117,38 @@ class Engine:
         step = self.dialog.steps.get(state.step)
         return incoming.step is not None and (step is None or incoming.step != self.tag(step, state.data))
 
+    def current(self, step: Step, data: Mapping[str, Any]) -> Any:
+        """The answer this step already has (came back with 戻る, or chosen from 修正), else None."""
+        previous = data.get("_previous") or {}
+        if previous.get("step") == step.name:
+            return previous.get("value")
+        if step.key is None or step.kind == "confirm":
+            return None
+        value = data.get(step.key)
+        if step.for_each:
+            index = int(data.get(step.index_key, 0))
+            answers = value if isinstance(value, list) else []
+            return answers[index] if index < len(answers) else None
+        return value
+
+    def shown(self, step: Step, data: Mapping[str, Any], value: Any) -> str:
+        """An answer as the user gave it: a choice by its label, a figure as typed, one line."""
+        if isinstance(value, dict):
+            value = value.get("typed") or value.get("value") or ""
+        label = next((c.label for c in self.choices(step, data) if c.value == str(value)), None)
+        text = " ".join(str(label or value).split())
+        return text if len(text) <= ECHO_MAX else text[: ECHO_MAX - 1] + "…"
+
     def prompt(self, step: Step, data: Mapping[str, Any]) -> Reply:
-        """The question of a step, with its choices (each carrying the question's tag), card and form hint."""
+        """The question of a step, with its choices (each carrying the question's tag), card and form
+        hint; with the answer it already has, that answer and a そのまま (keep it) choice."""
         values = _vars(step, data)
         text = render(step.prompt, values)
+        current = self.current(step, data)
+        keep: tuple[Choice, ...] = ()
+        if current not in (None, ""):
+            text = self.msg("current_value", data, current=self.shown(step, data, current)) + "\n" + text
+            keep = (Choice(self.dialog.message("keep"), KEEP_VALUE),)
         card = self.registry.cards[step.card](self.turn(data, step)) if step.card else None
         form = None
         if step.kind == "longtext":
@@ -130,7 +164,7 @@ class Engine:
                 submit=str(spec.get("submit", say.FORM_SUBMIT)),
             )
         tag = self.tag(step, data)
-        return Reply(text, tuple(replace(c, step=tag) for c in self.choices(step, data)), form, card)
+        return Reply(text, tuple(replace(c, step=tag) for c in keep + self.choices(step, data)), form, card)
 
     def unclear(self, step: Step, data: Mapping[str, Any], reason: str | None = None) -> list[Reply]:
         lines = [reason or self.dialog.message("unclear")]
@@ -230,6 +264,10 @@ class Engine:
         if not said:
             return state, self.unclear(step, data, self.dialog.message("empty"))
 
+        current = self.current(step, data)
+        if current not in (None, "") and (incoming.value == KEEP_VALUE or word in KEEP_WORDS):
+            data.pop("_pending", None)
+            return self.accept(state, step, data, Accept(current, self.dialog.message("kept")))
         pending = data.pop("_pending", None)
         if pending is not None:
             if word in YES_WORDS or incoming.value == "yes":
@@ -240,7 +278,7 @@ class Engine:
         result_or_replies = self.interpret(step, data, incoming)
         if isinstance(result_or_replies, list):
             return replace(state, data=data), result_or_replies
-        result = result_or_replies
+        result = self.guard_long_text(step, data, current, result_or_replies)
         if isinstance(result, Reject):
             return replace(state, data=data), self.unclear(step, data, result.message)
         if isinstance(result, AskConfirm):
@@ -274,9 +312,21 @@ class Engine:
             return _default_number(said)
         return Accept(value if value is not None else said)
 
+    def guard_long_text(self, step: Step, data: Mapping[str, Any], current: Any, result: Result) -> Result:
+        """A paragraph already written is not replaced by a figure typed after 戻る without asking."""
+        if step.kind != "longtext" or not isinstance(result, Accept) or not isinstance(current, str):
+            return result
+        new = str(result.value)
+        if len(current) > LONG_ANSWER and len(new) < SHORT_ANSWER and len(new) < len(current) // 4:
+            question = self.msg("replace_long", data, length=len(current), new=self.shown(step, data, new))
+            return AskConfirm(result.value, question, result.echo, result.data)
+        return result
+
     def accept(self, state: State, step: Step, data: dict[str, Any], result: Accept) -> tuple[State | Ended, list[Reply]]:
         before = copy.deepcopy(dict(state.data))
         before.pop("_pending", None)
+        before.pop("_previous", None)
+        data.pop("_previous", None)
         data.update(result.data)
         key = step.key
         target = self.natural_next(step, result.value)
@@ -336,6 +386,9 @@ class Engine:
         return ended, replies
 
     def back(self, state: State) -> tuple[State, list[Reply]]:
+        if "_pending" in state.data:  # 戻る from "is this right?": the same question again, nothing skipped
+            data = {k: v for k, v in state.data.items() if k != "_pending"}
+            return replace(state, data=data), [Reply(self.dialog.message("back")), self.prompt(self.dialog.steps[state.step], data)]
         if not state.history:
             step = self.dialog.steps[state.step]
             return state, [Reply(self.dialog.message("back_at_start")), self.prompt(step, state.data)]
@@ -346,6 +399,11 @@ class Engine:
             data.pop(key, None)
         data.update(copy.deepcopy(dict(entry.get("set", {}))))
         step = self.dialog.steps[entry["step"]]
+        given = self.current(step, {**state.data, step.index_key: data.get(step.index_key, 0)}) \
+            if step.for_each else state.data.get(step.key or "")
+        data.pop("_previous", None)
+        if given not in (None, ""):
+            data["_previous"] = {"step": step.name, "value": copy.deepcopy(given)}
         new = State(state.dialog, step.name, data, list(state.history[:-1]), state.version)
         return new, [Reply(self.dialog.message("back")), self.prompt(step, data)]
 
@@ -418,7 +476,12 @@ def start(dialog: Dialog, env: Env, data: Mapping[str, Any] | None = None,
 
 def advance(dialog: Dialog, state: State, incoming: Incoming, env: Env,
             registry: Registry = REGISTRY) -> tuple[State | Ended, list[Reply]]:
-    return Engine(dialog, env, registry).advance(state, incoming)
+    from bot.core import metrics
+
+    after, replies = Engine(dialog, env, registry).advance(state, incoming)
+    result = after.reason if isinstance(after, Ended) else "next" if after.step != state.step else "again"
+    metrics.dialog_step(dialog.name, result)
+    return after, replies
 
 
 def cancel(dialog: Dialog, state: State, env: Env, registry: Registry = REGISTRY) -> tuple[Ended, list[Reply]]:

@@ -28,10 +28,22 @@ from bot.core.context import Context
 from bot.core.messages import Reply
 from bot.dialogs import engine, store
 from bot.dialogs.loader import CONVERSATIONS, load_dialogs
-from bot.dialogs.model import REGISTRY, Dialog, Ended, Env, Registry, State, StateConflict, render
+from bot.dialogs.model import (
+    BACK_WORDS,
+    CANCEL_WORDS,
+    REGISTRY,
+    Dialog,
+    Ended,
+    Env,
+    Registry,
+    State,
+    StateConflict,
+    normalize,
+    render,
+)
 from bot.dialogs.store import Key
 from bot.japanese import numbers
-from bot.texts import dialogs as words
+from bot.texts import dialogs as dialog_texts
 
 Arguments = Mapping[str, Any]
 _QUESTION = re.compile(r"[?]\s*$|教えて|(?:とは|って何|ですか)\s*$")
@@ -70,6 +82,11 @@ class Manager:
                  answer: Callable[[Context], list[Reply]] = answer_question) -> None:
         self.folder, self.registry, self.answer = folder, registry, answer
         self.entries: dict[str, Entry] = {}
+        self.asides: list[tuple[Callable[[str], bool], Callable[[Context], list[Reply]]]] = []
+
+    def aside(self, matches: Callable[[str], bool], handler: Callable[[Context], list[Reply]]) -> None:
+        """Words answered in the middle of any dialog, which then waits where it was (`状況`)."""
+        self.asides.append((matches, handler))
 
     def register(self, entry: Entry) -> Entry:
         self.entries[entry.dialog] = entry
@@ -109,8 +126,13 @@ class Manager:
                 if not self._save(ctx, key, ended):
                     return [Reply(self.message(active, "conflict"))]
                 ctx.notices.extend(notice)
+                state = None
+            elif called is None and ctx.incoming.value is None and (aside := self._aside(ctx)) is not None:
+                return self._answer_then_ask_again(ctx, active, state, aside)
             elif called is None and self._asks_a_question(active, state, ctx):
                 return self._answer_then_ask_again(ctx, active, state)
+            elif called is not None and called[0].dialog == state.dialog and not state.history:
+                store.clear_state(ctx.session, key)  # `報告 34` at the first question: a choice, not a restart
             elif called is None or (self._typing_text(active, state) and ctx.incoming.value is None):
                 new, replies = engine.advance(active, state, ctx.incoming, env, self.registry)
                 return replies if self._save(ctx, key, new) else [Reply(self.message(active, "conflict"))]
@@ -118,8 +140,12 @@ class Manager:
                 ended, prefix = engine.cancel(active, state, env, self.registry)
                 if not self._save(ctx, key, ended):
                     return [Reply(self.message(active, "conflict"))]
-        if called is None:  # a tapped button of a dialog that is over: said so, nothing else happens
-            return [Reply(words.MESSAGES["already_answered"])] if ctx.incoming.step is not None else None
+        if called is None:
+            if ctx.incoming.step is not None:  # a tapped button of a dialog that is over: said so, nothing else
+                return [*prefix, Reply(dialog_texts.MESSAGES["already_answered"])]
+            if state is None and normalize(ctx.said) in CANCEL_WORDS | BACK_WORDS:
+                return [*prefix, Reply(dialog_texts.NOTHING_TO_CANCEL)]  # not a word to search for
+            return None
         entry, args = called
         return prefix + self.start(ctx, entry, args, key)
 
@@ -150,10 +176,16 @@ class Manager:
             return False  # "1,650名?": an unsure answer is still an answer
         return bool(_QUESTION.search(unicodedata.normalize("NFKC", ctx.said)))
 
-    def _answer_then_ask_again(self, ctx: Context, active: Dialog, state: State) -> list[Reply]:
+    def _aside(self, ctx: Context) -> Callable[[Context], list[Reply]] | None:
+        said = unicodedata.normalize("NFKC", ctx.said).strip()
+        return next((handler for matches, handler in self.asides if matches(said)), None)
+
+    def _answer_then_ask_again(self, ctx: Context, active: Dialog, state: State,
+                               answer: Callable[[Context], list[Reply]] | None = None) -> list[Reply]:
         """Answer the question, then repeat the step's question; the dialog stays where it was."""
         again = engine.ask_again(active, state, env_of(ctx), self.registry)
-        return [*self.answer(ctx), Reply(self.message(active, "continue_after_question", **state.data)), again]
+        answered = (answer or self.answer)(ctx)
+        return [*answered, Reply(self.message(active, "continue_after_question", **state.data)), again]
 
     @staticmethod
     def _typing_text(active: Dialog, state: State) -> bool:

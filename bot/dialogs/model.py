@@ -37,6 +37,8 @@ HISTORY_LIMIT = 60
 BACK_WORDS = frozenset({"戻る", "もどる", "戻って", "ひとつ前", "一つ前", "back"})
 CANCEL_WORDS = frozenset({"キャンセル", "やめる", "止める", "中止", "中断", "cancel"})
 HELP_WORDS = frozenset({"ヘルプ", "へるぷ", "help", "使い方", "?"})
+KEEP_WORDS = frozenset({"そのまま", "変更しない", "変更なし", "このままでいい", "keep"})
+KEEP_VALUE = "@keep"  # the value of the そのまま button shown with a step's current answer
 YES_WORDS = frozenset({"yes", "はい", "y", "ok", "了解", "それで", "このまま", "この値で", "間違いない"})
 NO_WORDS = frozenset({"no", "いいえ", "n", "違う", "ちがう", "入力し直す", "やり直す", "修正"})
 

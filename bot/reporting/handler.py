@@ -20,13 +20,15 @@ from bot.people import permissions
 from bot.people.members import is_coordinator
 from bot.reporting import reports
 from bot.reporting.review_notices import waiting_for, waiting_reply
+from bot.reporting.round_phase import in_words
 from bot.reporting.round_status import MeasureState, department_status
 from bot.texts import people as people_texts
 
 REPORT_DIALOG = "report"
 # 報告 / 報告 34 / 報告 No.34 / No.34を報告 / 34番の報告 / 報告します (after NFKC)
+_MORE_NOS = r"(?P<more>(?:\s*(?:[、,・&]|と|\s)\s*(?:no\.?|#)?\s*\d{1,3})*)"
 _REPORT = re.compile(
-    r"^(?:報告(?:する|します|したい)?\s*(?:no\.?|#|番号)?\s*(?P<a>\d{1,3})?\s*(?:番)?"
+    r"^(?:報告(?:する|します|したい)?\s*(?:no\.?|#|番号)?\s*(?P<a>\d{1,3})?" + _MORE_NOS + r"\s*(?:番)?"
     r"|(?:no\.?|#)?\s*(?P<b>\d{1,3})\s*(?:番)?\s*(?:を|の)?\s*報告(?:する|します|したい)?)$",
     re.IGNORECASE,
 )
@@ -35,11 +37,20 @@ STATUS_WORDS = frozenset({"状況", "報告状況", "提出状況"})
 
 def parse_report_command(text: str) -> tuple[bool, int | None]:
     """(is a report command, the measure number named in it)."""
+    is_command, numbers = report_numbers(text)
+    return is_command, numbers[0] if numbers else None
+
+
+def report_numbers(text: str) -> tuple[bool, list[int]]:
+    """(is a report command, every measure number named in it: `報告 34 35` → [34, 35])."""
     match = _REPORT.match(unicodedata.normalize("NFKC", text).strip())
     if match is None:
-        return False, None
-    number = match.group("a") or match.group("b")
-    return True, int(number) if number else None
+        return False, []
+    first = match.group("a") or match.group("b")
+    if first is None:
+        return True, []
+    more = [int(n) for n in re.findall(r"\d{1,3}", match.group("more") or "")]
+    return True, list(dict.fromkeys([int(first), *more]))
 
 
 def _message(key: str, **values: object) -> str:
@@ -47,10 +58,12 @@ def _message(key: str, **values: object) -> str:
 
 
 def _called(said: str) -> Arguments | None:
-    is_command, number = parse_report_command(said)
+    is_command, numbers = report_numbers(said)
     if not is_command:
         return None
-    return {} if number is None else {"requested_no": number}
+    if not numbers:
+        return {}
+    return {"requested_no": numbers[0], **({"later_nos": numbers[1:]} if len(numbers) > 1 else {})}
 
 
 def _prepare(ctx: Context, args: Arguments) -> Arguments | list[Reply]:
@@ -68,10 +81,11 @@ def _prepare(ctx: Context, args: Arguments) -> Arguments | list[Reply]:
         return {}
     if measure_by_no(ctx.session, number) is None:
         return [Reply(_message("unknown_measure", no=number))]
-    return {"requested_no": number}
+    return {"requested_no": number, **({"later_nos": args["later_nos"]} if args.get("later_nos") else {})}
 
 
 REPORT = MANAGER.register(Entry(REPORT_DIALOG, _called, _prepare))
+MANAGER.aside(lambda said: said in STATUS_WORDS, lambda ctx: status(ctx))  # 状況 in the middle of a report
 
 
 def handle(ctx: Context) -> list[Reply] | None:
@@ -87,7 +101,7 @@ def status(ctx: Context) -> list[Reply]:
         return [Reply(texts.UNREGISTERED)]
     if not permissions.viewer(ctx.member, ctx.settings, ctx.incoming.direct).sees_status:
         return [Reply(people_texts.RESULTS_IN_GROUP)]  # a group or channel: anyone may be reading
-    fy = reports.report_fy(ctx.settings, ctx.now)
+    fy, round_lines, accepts = in_words(ctx.session, ctx.settings, ctx.now)
     home = ctx.member.department.name
     dept = department_status(ctx.session, ctx.member.department_id, fy)
     waiting = waiting_reply(ctx.session, waiting_for(ctx.session, ctx.settings, ctx.member, fy.year))
@@ -98,8 +112,8 @@ def status(ctx: Context) -> list[Reply]:
     title = _message("status_title", department_home=home, fy_label=fy.label, total=dept.total,
                      approved=dept.count("approved"), submitted=dept.count("submitted"),
                      returned=dept.count("returned"), drafts=dept.count("draft"), missing=dept.count("missing"))
-    hint = _message("status_hint", example_no=dept.open_nos[0]) if dept.open else ""
-    return [Reply("\n".join([title, *lines, hint]).strip()), *after]
+    hint = _message("status_hint", example_no=dept.open_nos[0]) if dept.open and accepts else ""
+    return [Reply("\n".join([title, *lines, *round_lines, hint]).strip()), *after]
 
 
 def _state_text(item: MeasureState, tz: tzinfo) -> str:

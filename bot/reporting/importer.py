@@ -306,5 +306,6 @@ def _state(report: Any) -> dict[str, Any]:
     return {
         "revision": report.revision, "status": report.status, "progress": report.progress,
         "result_text": report.result_text, "rating": report.rating,
-        "actuals": [{"metric": a.metric, "value": str(a.value), "unit": a.unit} for a in report.actuals],
+        "actuals": [{"metric": a.metric, "value": None if a.value is None else str(a.value), "unit": a.unit,
+                     "skip_reason": a.skip_reason} for a in report.actuals],
     }

@@ -14,7 +14,7 @@ from bot.reporting.reports import SubmittedMeanwhile, aware
 from bot.storage.models import Report
 from bot.texts import reporting as say
 from bot.texts import safety as t
-from bot.texts.labels import BASIS, PROGRESS
+from bot.texts.labels import BASIS, PROGRESS, SKIP_REASON
 
 JUST_NOW = timedelta(minutes=10)
 
@@ -47,7 +47,8 @@ def content_lines(report: Report) -> list[str]:
     lines = [t.CONTENT_LINE.format(label=labels["progress"], value=PROGRESS.get(report.progress or "", report.progress) or say.UNANSWERED),
              t.CONTENT_LINE.format(label=labels["result_text"], value=report.result_text or say.UNANSWERED)]
     for a in report.actuals:
-        value = f"{a.metric} {format_quantity(a.value, a.unit)}" + (f"({BASIS.get(a.basis, a.basis)})" if a.basis else "")
+        shown = format_quantity(a.value, a.unit) if a.value is not None else SKIP_REASON.get(a.skip_reason or "", "")
+        value = f"{a.metric} {shown}" + (f"({BASIS.get(a.basis, a.basis)})" if a.basis else "")
         lines.append(t.CONTENT_LINE.format(label=labels["actual"], value=value))
     lines.append(t.CONTENT_LINE.format(label=labels["rating"], value=report.rating or say.UNANSWERED))
     return lines

@@ -113,8 +113,10 @@ def achievement(value: Decimal, unit: str | None, target: Target | None) -> Achi
     - a percentage (a rate such as 電子決裁率) is compared in points (actual - target), never as a
       ratio of ratios.
     """
-    if target is None or target.value is None:
-        shown = (target.qualifier or say.TARGET_WITHOUT_NUMBER) if target else say.NO_TARGET
+    if target is None:
+        return Achievement(None, None, {"rule": "none", "text": say.NO_TARGET_THIS_YEAR})
+    if target.value is None:
+        shown = target.qualifier or say.TARGET_WITHOUT_NUMBER
         return Achievement(None, None, {"rule": "none", "text": say.NOT_JUDGED.format(shown=shown)})
     goal = Decimal(target.value)
     direction = target.direction
@@ -126,13 +128,18 @@ def achievement(value: Decimal, unit: str | None, target: Target | None) -> Achi
             text = say.UNIT_MISMATCH.format(unit=unit, target=target.unit)
             return Achievement(None, None, {"rule": "none", "text": text})
     shown_actual, shown_goal = format_quantity(actual, target.unit), format_quantity(goal, target.unit)
-    met = {"at_least": actual >= goal, "at_most": actual <= goal}.get(direction, actual == goal)
+    strict = is_strict(target)
+    met = meets(actual, goal, direction, strict)
     verdict = say.MET if met else say.NOT_MET
-    base = {"direction": direction, "actual": _plain(actual), "target": _plain(goal), "unit": target.unit}
+    base: dict[str, Any] = {"direction": direction, "actual": _plain(actual), "target": _plain(goal),
+                            "unit": target.unit}
+    if strict:
+        base["strict"] = True
+    rule_word = (target.qualifier or "").strip()[:2] if strict else _RULE_WORDS.get(direction, "")
     if unit_family(target.unit) == "percent":
         points = actual - goal
         text = say.BY_POINTS.format(actual=shown_actual, goal=shown_goal, points=_signed(points), verdict=verdict,
-                                    rule=_RULE_WORDS.get(direction, ""))
+                                    rule=rule_word)
         return Achievement(None, met, {**base, "rule": "points", "points": _plain(points), "text": text})
     if direction == "at_least":
         if goal == 0:
@@ -143,12 +150,44 @@ def achievement(value: Decimal, unit: str | None, target: Target | None) -> Achi
         return Achievement(rate, met, {**base, "rule": "ratio", "text": text})
     margin = goal - actual
     if direction == "at_most":
-        detail = say.MARGIN_LEFT.format(margin=format_quantity(margin, target.unit)) if met else \
-            say.MARGIN_OVER.format(margin=format_quantity(-margin, target.unit))
-        text = say.AT_MOST.format(actual=shown_actual, goal=shown_goal, verdict=verdict, detail=detail)
+        if met:
+            detail = say.MARGIN_LEFT.format(margin=format_quantity(margin, target.unit))
+        elif margin:
+            detail = say.MARGIN_OVER.format(margin=format_quantity(-margin, target.unit))
+        else:
+            detail = say.MARGIN_NONE.format(rule=rule_word)
+        text = say.AT_MOST.format(actual=shown_actual, goal=shown_goal, rule=rule_word or _RULE_WORDS["at_most"],
+                                  verdict=verdict, detail=detail)
         return Achievement(None, met, {**base, "rule": "at_most", "margin": _plain(margin), "text": text})
     text = say.EXACTLY.format(actual=shown_actual, goal=shown_goal, verdict=verdict, difference=_signed(-margin))
     return Achievement(None, met, {**base, "rule": "exactly", "margin": _plain(margin), "text": text})
+
+
+_STRICT = ("未満", "超")
+
+
+def is_strict(target: Target) -> bool:
+    """A bound the plan writes as 10%未満 or 100超: the figure itself is not within it."""
+    return (target.qualifier or "").strip().startswith(_STRICT)
+
+
+def meets(actual: Decimal, goal: Decimal, direction: str, strict: bool) -> bool:
+    """Whether `actual` is within the target: 以上/以下 include the bound, 未満/超 (`strict`) do not."""
+    if direction == "at_least":
+        return actual > goal if strict else actual >= goal
+    if direction == "at_most":
+        return actual < goal if strict else actual <= goal
+    return actual == goal
+
+
+def skipped(reason: str | None) -> Achievement:
+    """An actual not known yet (未確定・集計中): stored without a figure, nothing judged."""
+    label = labels.SKIP_REASON.get(reason or "pending", reason or "")
+    return Achievement(None, None, {"rule": "skipped", "reason": reason, "text": say.SKIPPED.format(label=label)})
+
+
+def _norm(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).normalize()
 
 
 def _plain(value: Decimal) -> str:
@@ -167,10 +206,11 @@ def _signed(value: Decimal) -> str:
 @dataclass(frozen=True)
 class ActualInput:
     metric: str
-    value: Decimal
+    value: Decimal | None  # None: not known yet, `skip` says why
     unit: str | None
     typed: str
     basis: str | None = None
+    skip: str | None = None  # a code of texts.labels.SKIP_REASON when `value` is None
 
 
 @dataclass(frozen=True)
@@ -246,7 +286,7 @@ def _fill(report: Report, measure: Measure, data: ReportInput) -> None:
     targets = {t.metric: t for t in targets_of(measure, report.fy)}
     report.actuals.clear()
     for position, a in enumerate(data.actuals):
-        result = achievement(a.value, a.unit, targets.get(a.metric))
+        result = achievement(a.value, a.unit, targets.get(a.metric)) if a.value is not None else skipped(a.skip)
         report.actuals.append(
             Actual(
                 position=position,
@@ -255,6 +295,7 @@ def _fill(report: Report, measure: Measure, data: ReportInput) -> None:
                 unit=a.unit,
                 typed=a.typed,
                 basis=a.basis,
+                skip_reason=a.skip if a.value is None else None,
                 achievement_rate=result.rate,
                 met=result.met,
                 achievement_method=json.dumps(result.method, ensure_ascii=False),
@@ -310,8 +351,8 @@ def save_draft(session: Session, measure: Measure, department: Department, fy: i
 
 def same_content(report: Report, data: ReportInput) -> bool:
     """Whether a stored revision holds exactly this content."""
-    typed = [(a.metric, Decimal(a.value).normalize(), a.unit, a.typed, a.basis) for a in report.actuals]
-    given = [(a.metric, Decimal(a.value).normalize(), a.unit, a.typed, a.basis) for a in data.actuals]
+    typed = [(a.metric, _norm(a.value), a.unit, a.typed, a.basis, a.skip_reason) for a in report.actuals]
+    given = [(a.metric, _norm(a.value), a.unit, a.typed, a.basis, a.skip) for a in data.actuals]
     return (report.progress, report.result_text, report.rating, typed) == (
         data.progress, data.result_text, data.rating, given)
 
@@ -442,7 +483,8 @@ def result_row(report: Report, tz: tzinfo) -> dict[str, Any]:
         "rating": report.rating,
         "actuals": [
             {"metric": a.metric, "value": json_number(a.value), "unit": a.unit, "typed": a.typed,
-             "basis": labels.BASIS.get(a.basis, a.basis) if a.basis else None}
+             "basis": labels.BASIS.get(a.basis, a.basis) if a.basis else None,
+             **({"skipped": labels.SKIP_REASON.get(a.skip_reason, a.skip_reason)} if a.skip_reason else {})}
             for a in report.actuals
         ],
         "achievement": achievements,

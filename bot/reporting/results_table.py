@@ -21,6 +21,7 @@ from bot.catalog.store import measures as catalog_measures
 from bot.japanese.numbers import format_number, format_quantity, format_rate
 from bot.reporting.reports import SUBMITTED, aware, method_of
 from bot.storage.models import Actual, Department, Measure, Member, Plan, Report, Target
+from bot.texts import labels
 from bot.texts import results as t
 
 IMPORTED_PREFIX = "import:"  # report.reported_by of a report read from a file: "import:<file name>"
@@ -61,6 +62,8 @@ def target_words(target: Target, *, with_metric: bool = True) -> str:
 
 
 def actual_words(actual: Actual) -> str:
+    if actual.value is None:  # a figure not known yet (skipped with a reason)
+        return f"{actual.metric} {labels.SKIP_REASON.get(actual.skip_reason or '', '')}"
     return f"{actual.metric} {format_quantity(Decimal(actual.value), actual.unit)}"
 
 
@@ -289,6 +292,8 @@ def trend_series(session: Session, plan: Plan, up_to_fy: int) -> list[TrendSerie
     )
     found: dict[tuple[int, str], tuple[str, dict[int, tuple[Decimal, str | None]]]] = {}
     for no, title, fy, metric, value, unit in rows:
+        if value is None:  # skipped with a reason: no point on the trend
+            continue
         years = found.setdefault((no, metric), (title, {}))[1]
         years.setdefault(fy, (Decimal(value), unit))
     return [

@@ -184,7 +184,8 @@ def round_status(session: Session, fy: FiscalYear, plan: Plan | None = None,
         params["plan_id"] = plan.id
     if department_id is not None:
         params["department_id"] = department_id
-    # Core rows (not the ORM's): this is read on every status question and must stay cheap
+    # Core rows (not the ORM's): this is read on every status question and must stay cheap.
+    session.flush()  # what this session changed counts, as session.execute's autoflush would do
     rows = session.connection().execute(_pairs(plan is not None, department_id is not None), params)
     return _aggregate(fy, rows)
 

@@ -11,7 +11,7 @@ from bot import texts
 from bot.core.context import Context
 from bot.core.messages import Choice, Reply
 from bot.people import permissions
-from bot.reporting import reports
+from bot.reporting.round_phase import in_words
 from bot.reporting.round_status import department_status
 from bot.texts import labels, notices
 from bot.texts import people as people_texts
@@ -24,13 +24,14 @@ def status_view(ctx: Context) -> list[Reply]:
         return [Reply(texts.UNREGISTERED)]
     if not permissions.viewer(member, ctx.settings, ctx.incoming.direct).sees_status:
         return [Reply(people_texts.RESULTS_IN_GROUP)]
-    fy = reports.report_fy(ctx.settings, ctx.now)
+    fy, round_lines, accepts = in_words(ctx.session, ctx.settings, ctx.now)  # never a year outside the plan
     status = department_status(ctx.session, member.department_id, fy)
     measures = status.measures if status else ()
     counts = {state: (status.count(state) if status else 0) for state in labels.STATUS}
     summary = say.STATUS_SUMMARY.format(department=member.department.name, fy=fy.label, total=len(measures),
                                         drafts=counts.pop("draft"), **counts)
-    view = [Reply(summary, (Choice(say.STATUS_REPORT, notices.REPORT_COMMAND),))]
+    report = (Choice(say.STATUS_REPORT, notices.REPORT_COMMAND),) if accepts else ()
+    view = [Reply("\n".join([summary, *round_lines]), report)]
     for item in measures:
         label = labels.STATUS[item.state]
         if item.responded and item.has_draft:
@@ -38,7 +39,7 @@ def status_view(ctx: Context) -> list[Reply]:
         text = say.STATUS_ITEM.format(mark="⬜" if item.open else "✅", no=item.no,
                                       title=item.title, label=label)
         choice = Choice(say.STATUS_FIX if item.responded else say.STATUS_NEW, notices.CHOICE_VALUE.format(no=item.no))
-        view.append(Reply(text, (choice,)))
+        view.append(Reply(text, (choice,) if accepts else ()))
     if not measures:
         view.append(Reply(say.STATUS_NONE))
     return view

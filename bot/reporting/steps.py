@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from bot.catalog.store import measure_by_no
+from bot.catalog.store import active_plan
 from bot.core.messages import Card, Choice, Reply
 from bot.dialogs.model import (
     END,
@@ -38,166 +35,88 @@ from bot.japanese.plausibility import implausible
 from bot.people.members import is_coordinator
 from bot.reporting import reports
 from bot.reporting.meanwhile import notice
-from bot.reporting.review_notices import ask_reviewers, return_note
-from bot.reporting.round_status import MeasureState, department_status
-from bot.storage.models import Department, Measure, Report
+from bot.reporting.review_notices import ask_reviewers
+from bot.reporting.round_phase import BEFORE, round_phase, round_words
+from bot.reporting.step_data import (
+    check_measure,
+    db,
+    department_data,
+    drafts_note,
+    measure_data,
+    measure_of,
+    now_of,
+    own_status,
+    plain,
+    report_summary,
+    target_label,
+)
+from bot.storage.models import Department
 from bot.texts import reporting as say
-from bot.texts import review as review_texts
-from bot.texts.labels import BASIS, PROGRESS
+from bot.texts import rounds as round_say
+from bot.texts.labels import BASIS, PROGRESS, SKIP_REASON
 
 register = REGISTRY
 # The report dialog's choice values (conversations/report.yaml) these steps compare with
 RESUME = "続きから"
 REVISE = "修正する"
+# Typed at a number step for a figure not known yet (after NFKC: － is "-", ー stays): matched, not said.
+SKIP_WORDS = {
+    "pending": frozenset({"未確定", "集計中", "未定", "未集計", "確定前", "あとで", "後で", "スキップ", "保留"}),
+    "not_available": frozenset({"なし", "無し", "-", "ー", "―", "—", "該当なし", "不明"}),
+}
 NO_PATTERN = re.compile(r"^(?:no\.?|#|番号)?\s*(\d{1,3})\s*(?:番)?$", re.IGNORECASE)
 
 
-def _db(turn: Turn) -> Session:
-    assert turn.env.session is not None, "the report dialog runs with a database session"
-    return turn.env.session
-
-
-def _now(turn: Turn) -> datetime:
-    assert turn.env.now is not None
-    return turn.env.now
-
-
-# --- what the dialog knows about a measure ---------------------------------------------------------
-
-
-def plain(value: Decimal) -> str:
-    """A number for the dialog's JSON data: "1650", "98.5" (never "1.65E+3")."""
-    return format(Decimal(value).normalize(), "f")
-
-
-def target_label(value: Decimal | None, unit: str | None, qualifier: str | None) -> str:
-    """"1,700名(累計)", "98.47%", "中核市平均以下"."""
-    if value is None:
-        return qualifier or say.NO_NUMERIC_TARGET
-    shown = format_quantity(Decimal(value), unit)
-    return f"{shown}({qualifier})" if qualifier else shown
-
-
-def metrics_of(measure: Measure, fy: int) -> list[dict[str, Any]]:
-    out = []
-    for t in reports.targets_of(measure, fy):
-        value = None if t.value is None else Decimal(t.value)
-        out.append({
-            "metric": t.metric,
-            "unit": t.unit,
-            "unit_label": t.unit or say.NO_UNIT,
-            "target": None if value is None else plain(value),
-            "direction": t.direction,
-            "target_label": target_label(value, t.unit, t.qualifier),
-            "example": format_quantity(value, t.unit) if value is not None else "120",
-        })
-    return out
-
-
-def _report_summary(report: Report, metrics: list[dict[str, Any]], tz: Any) -> dict[str, Any]:
-    """A stored revision as dialog data (to resume a draft or revise a submission)."""
-    by_metric = {a.metric: a for a in report.actuals}
-    actuals: list[Any] = []
-    for m in metrics:
-        a = by_metric.get(m["metric"])
-        actuals.append(None if a is None else {
-            "metric": a.metric, "value": plain(a.value), "unit": a.unit, "typed": a.typed,
-        })
-    basis = next((a.basis for a in report.actuals if a.basis), None)
-    when = reports.aware(report.reported_at or report.created_at, tz)
-    local = when.astimezone(tz) if when else None
-    saved = say.DATE_TIME.format(month=local.month, day=local.day, time=f"{local:%H:%M}") if local else ""
-    fields: dict[str, Any] = {
-        "progress": report.progress, "result_text": report.result_text, "rating": report.rating,
-        "actuals": actuals if any(actuals) else None, "basis": basis,
-    }
-    date = say.DATE.format(month=local.month, day=local.day) if local else ""
-    return {"revision": report.revision, "saved": saved, "date": date,
-            "fields": {k: v for k, v in fields.items() if v is not None}}
-
-
-def measure_data(turn: Turn, measure: Measure, department: Department | None) -> dict[str, Any]:
-    """Everything the prompts and checks need about the measure (and the department, if known)."""
-    fy = int(turn.data["fy"])
-    metrics = metrics_of(measure, fy)
-    data: dict[str, Any] = {
-        "measure_no": measure.no,
-        "measure_title": measure.title,
-        "numeric": measure.numeric_goal,
-        "plan_text": reports.plan_of(measure, fy) or say.NO_PLAN_TEXT,
-        "metrics": metrics,
-        "owners": "・".join(d.name for d in measure.departments),
-    }
-    if department is not None:
-        data.update(department_data(turn, measure, department, metrics))
-    return data
-
-
-def department_data(turn: Turn, measure: Measure, department: Department,
-                    metrics: list[dict[str, Any]]) -> dict[str, Any]:
-    session, fy, tz = _db(turn), int(turn.data["fy"]), turn.env.settings.tz
-    data: dict[str, Any] = {"department_id": department.id, "department": department.name, "review_note": ""}
-    draft = reports.pending_draft(session, measure.id, department.id, fy)
-    submitted = reports.last_submitted(session, measure.id, department.id, fy)
-    if draft is not None:
-        data["draft"] = _report_summary(draft, metrics, tz)
-    if submitted is not None:
-        data["submitted"] = _report_summary(submitted, metrics, tz)
-        data["submitted_state"] = review_texts.STATE_SENTENCE.get(submitted.status, "")
-        data["review_note"] = return_note(session, submitted, tz)
-    return data
-
-
-def _measure(turn: Turn) -> Measure:
-    measure = measure_by_no(_db(turn), int(turn.data["measure_no"]))
-    assert measure is not None
-    return measure
-
-
-def check_measure(turn: Turn, no: int) -> tuple[Measure | None, str | None]:
-    """The measure if this member may report it, else the reason why not (for the user)."""
-    env = turn.env
-    measure = measure_by_no(_db(turn), no)
-    if measure is None:
-        return None, turn.msg("unknown_measure", no=no)
-    if not measure.departments:
-        return None, turn.msg("no_owner", no=no)
-    if not reports.can_report(env.member, measure, env.settings):
-        owners = "・".join(d.name for d in measure.departments)
-        return None, turn.msg("not_yours", no=no, owners=owners)
-    return measure, None
-
-
-def _drafts_note(turn: Turn) -> str:
-    nos = [f"No.{m.no}" for m in _own_status(turn) if m.has_draft]
-    return turn.msg("drafts_note", nos="、".join(nos)) if nos else ""
-
-
 # --- actions ---------------------------------------------------------------------------------------
+
+
+def _round_notes(turn: Turn, fy: FiscalYear) -> tuple[list[Reply], bool]:
+    """What to say about the round before the first question, and whether the report may go on:
+    a year outside the plan is never offered; before a round opens, the report is for the coming one."""
+    plan = active_plan(db(turn))
+    if plan is None:
+        return [], True
+    first, last = plan.first_fy, plan.last_fy
+    phase = round_phase(turn.env.settings, now_of(turn), first, last)
+    if not first <= fy.year <= last:
+        refusal = round_say.OUTSIDE_PLAN_REPORT.format(fy=fy.label, first=FiscalYear(first).label,
+                                                       last=FiscalYear(last).label)
+        return [Reply("\n".join([refusal, *round_words(phase, first, last)]))], False
+    if phase.phase == BEFORE and phase.fy == fy:
+        return [Reply("\n".join(round_words(phase, first, last, fy)))], True
+    return [], True
 
 
 @register.action("report_start")
 def report_start(turn: Turn) -> Outcome:
     """Fix the fiscal year; with a measure named (`報告 34`), check it and load it."""
     env = turn.env
-    fy = reports.report_fy(env.settings, _now(turn))
+    fy = reports.report_fy(env.settings, now_of(turn))
     data: dict[str, Any] = {"fy": fy.year, "fy_label": fy.label, "fy_key": fy.key,
                             "department_home": env.member.department.name}
     turn = Turn(env, turn.dialog, {**turn.data, **data})
+    notes, go_on = _round_notes(turn, fy)
+    if not go_on:
+        return Outcome(data, notes, goto=END)
+    later = [int(n) for n in turn.data.get("later_nos") or []]
+    if later:
+        rest = "、".join(f"No.{n}" for n in later)
+        notes.append(Reply(turn.msg("one_at_a_time", no=turn.data.get("requested_no"), rest_nos=rest,
+                                    next_no=later[0])))
     coordinator = is_coordinator(env.member, env.settings.coordinator_department)
     data["coordinator_note"] = turn.msg("coordinator_note") if coordinator else ""
     requested = turn.data.get("requested_no")
     if requested is None:
-        data["drafts_note"] = _drafts_note(turn)
-        return Outcome(data)
+        data["drafts_note"] = drafts_note(turn)
+        return Outcome(data, notes)
     measure, problem = check_measure(turn, int(requested))
     if measure is None:
-        return Outcome(data, [Reply(problem or "")], goto=END)
+        return Outcome(data, [*notes, Reply(problem or "")], goto=END)
     departments = reports.reporting_departments(env.member, measure, env.settings)
     department = departments[0] if len(departments) == 1 else None
     data.update(measure_data(turn, measure, department))
     data["measure"] = measure.no
-    return Outcome(data)
+    return Outcome(data, notes)
 
 
 def _code(table: dict[str, str], value: Any) -> Any:
@@ -208,7 +127,8 @@ def _code(table: dict[str, str], value: Any) -> Any:
 def report_input(data: dict[str, Any]) -> reports.ReportInput:
     basis = _code(BASIS, data.get("basis"))
     actuals = [
-        reports.ActualInput(a["metric"], Decimal(a["value"]), a.get("unit"), a["typed"], basis)
+        reports.ActualInput(a["metric"], None if a.get("value") is None else Decimal(a["value"]), a.get("unit"),
+                            a["typed"], basis, a.get("skip"))
         for a in (data.get("actuals") or []) if a
     ]
     text = data.get("result_text") or data.get("_overlong:result_text")
@@ -216,7 +136,7 @@ def report_input(data: dict[str, Any]) -> reports.ReportInput:
 
 
 def _department(turn: Turn) -> Department:
-    dept = _db(turn).get(Department, int(turn.data["department_id"]))
+    dept = db(turn).get(Department, int(turn.data["department_id"]))
     assert dept is not None
     return dept
 
@@ -224,19 +144,19 @@ def _department(turn: Turn) -> Department:
 @register.action("report_submit")
 def report_submit(turn: Turn) -> Outcome:
     env, data = turn.env, dict(turn.data)
-    measure, department = _measure(turn), _department(turn)
+    measure, department = measure_of(turn), _department(turn)
     if not reports.can_report(env.member, measure, env.settings):
         return Outcome(replies=[Reply(turn.msg("not_yours", no=measure.no, owners=data.get("owners", "")))])
     seen = (data.get("submitted") or {}).get("revision")
     try:
-        report, changed = reports.submit(_db(turn), measure, department, int(data["fy"]), report_input(data),
-                                         env.who, _now(turn), seen=seen)
+        report, changed = reports.submit(db(turn), measure, department, int(data["fy"]), report_input(data),
+                                         env.who, now_of(turn), seen=seen)
     except reports.SubmittedMeanwhile as meanwhile:  # theirs stands; this text is kept as a draft
-        told = notice(_db(turn), meanwhile, env.who, env.member.department_id, _now(turn), env.settings.tz)
-        summary = _report_summary(meanwhile.current, list(data.get("metrics") or []), env.settings.tz)
+        told = notice(db(turn), meanwhile, env.who, env.member.department_id, now_of(turn), env.settings.tz)
+        summary = report_summary(meanwhile.current, list(data.get("metrics") or []), env.settings.tz)
         return Outcome({"submitted": summary}, [Reply(told)], goto="summary")
     if changed:
-        ask_reviewers(_db(turn), env.settings, report, _now(turn))
+        ask_reviewers(db(turn), env.settings, report, now_of(turn))
     lines = [turn.msg("submitted" if changed else "unchanged", revision=report.revision)]
     for a in report.actuals:
         text = reports.method_of(a).get("text")
@@ -254,13 +174,13 @@ def report_keep_draft(turn: Turn) -> Outcome:
     typed = report_input(data)
     if typed.is_empty:
         return Outcome(replies=[Reply(turn.msg("cancelled"))])
-    measure, department = _measure(turn), _department(turn)
+    measure, department = measure_of(turn), _department(turn)
     fy = int(data["fy"])
-    submitted = reports.last_submitted(_db(turn), measure.id, department.id, fy)
+    submitted = reports.last_submitted(db(turn), measure.id, department.id, fy)
     if submitted is not None and reports.same_content(submitted, typed):
-        reports.discard_draft(_db(turn), measure.id, department.id, fy)
+        reports.discard_draft(db(turn), measure.id, department.id, fy)
         return Outcome(replies=[Reply(turn.msg("cancelled_unchanged"))])
-    reports.save_draft(_db(turn), measure, department, fy, typed, env.who, _now(turn))
+    reports.save_draft(db(turn), measure, department, fy, typed, env.who, now_of(turn))
     return Outcome(replies=[Reply(turn.msg("cancelled_draft"))])
 
 
@@ -295,12 +215,6 @@ def has_targets(turn: Turn) -> bool:
 # --- choices and cards -----------------------------------------------------------------------------
 
 
-def _own_status(turn: Turn) -> tuple[MeasureState, ...]:
-    """The member's department's measures in the round (bot.reporting.round_status)."""
-    fy = FiscalYear(int(turn.data["fy"]))
-    status = department_status(_db(turn), turn.env.member.department_id, fy)
-    return status.measures if status else ()
-
 
 _MARK = say.STATE_MARK
 
@@ -308,7 +222,7 @@ _MARK = say.STATE_MARK
 @register.choice_provider("own_measures")
 def own_measures(turn: Turn) -> list[Choice]:
     out = []
-    for row in _own_status(turn):
+    for row in own_status(turn):
         mark = _MARK["draft"] if row.has_draft else _MARK.get(row.state, "")
         out.append(Choice(f"No.{row.no} {row.title}{mark}", str(row.no)))
     return out
@@ -318,7 +232,7 @@ def own_measures(turn: Turn) -> list[Choice]:
 def own_measures_card(turn: Turn) -> Card:
     fy = int(turn.data["fy"])
     fields = []
-    for m in reports.department_measures(_db(turn), turn.env.member.department_id):
+    for m in reports.department_measures(db(turn), turn.env.member.department_id):
         lines = [say.CARD_PLAN.format(text=reports.plan_of(m, fy) or say.NO_TEXT)]
         targets = reports.targets_of(m, fy)
         if targets:
@@ -345,7 +259,7 @@ def measure_card(turn: Turn) -> Card:
 
 @register.choice_provider("measure_departments")
 def measure_departments(turn: Turn) -> list[Choice]:
-    measure = _measure(turn)
+    measure = measure_of(turn)
     return [Choice(d.name, str(d.id)) for d in reports.reporting_departments(turn.env.member, measure, turn.env.settings)]
 
 
@@ -379,11 +293,16 @@ def _rating_label(turn: Turn, value: str | None) -> str:
 
 
 def _actual_line(a: dict[str, Any], metric: dict[str, Any], basis: str | None) -> str:
+    if a.get("value") is None:
+        return say.ACTUAL_LINE.format(metric=metric["metric"], shown=SKIP_REASON.get(a.get("skip") or "", ""))
     shown = format_quantity(Decimal(a["value"]), a.get("unit"))
     line = say.ACTUAL_LINE.format(metric=metric["metric"], shown=shown)
     if a.get("typed") and a["typed"] != shown:
         line += say.ACTUAL_TYPED.format(typed=a["typed"])
-    line += say.ACTUAL_TARGET.format(target=metric["target_label"])
+    if metric.get("target") is not None:
+        line += say.ACTUAL_TARGET.format(target=metric["target_label"])
+    else:
+        line += say.ACTUAL_NO_TARGET.format(target=metric["target_label"])
     return line + (f"({BASIS.get(basis, basis)})" if basis else "")
 
 
@@ -433,8 +352,8 @@ def validate_measure(turn: Turn) -> Result:
 def validate_department(turn: Turn) -> Result:
     if turn.value is None:
         return Reject(turn.msg("choose"))
-    measure = _measure(turn)
-    department = _db(turn).get(Department, int(turn.value))
+    measure = measure_of(turn)
+    department = db(turn).get(Department, int(turn.value))
     if department is None or not reports.is_responsible(measure, department.id):
         return Reject(turn.msg("choose"))
     data = department_data(turn, measure, department, list(turn.data.get("metrics") or []))
@@ -466,11 +385,56 @@ def validate_revise(turn: Turn) -> Result:
     return Accept(turn.value, data=_prefill(turn, "submitted") if turn.value == REVISE else {})
 
 
+def skip_reason(text: str) -> str | None:
+    """未確定・集計中・未定 → "pending"; なし・－ → "not_available"; a figure → None."""
+    word = unicodedata.normalize("NFKC", text).strip().rstrip("。.").strip()
+    for code, words in SKIP_WORDS.items():
+        if word in words:
+            return code
+    return None
+
+
+def _unmet_and_met(turn: Turn) -> tuple[list[str], list[str]]:
+    """The actuals typed so far that miss / meet their targets ("48名 / 目標 50名")."""
+    unmet: list[str] = []
+    met: list[str] = []
+    answers = turn.data.get("actuals") or []
+    for metric, a in zip(turn.data.get("metrics") or [], answers, strict=False):
+        if not a or a.get("value") is None or metric.get("target") is None or metric.get("direction") is None:
+            continue
+        ok = reports.meets(Decimal(a["value"]), Decimal(metric["target"]), metric["direction"], bool(metric.get("strict")))
+        shown = say.AGAINST.format(metric=metric["metric"], actual=format_quantity(Decimal(a["value"]), a.get("unit")),
+                                   target=metric["target_label"])
+        (met if ok else unmet).append(shown)
+    return unmet, met
+
+
+@register.validator("rating")
+def validate_rating(turn: Turn) -> Result:
+    """The self-rating, with a nudge when it disagrees with the figures (A with 48 of 50)."""
+    if turn.value is None:
+        return Reject(turn.msg("choose"))
+    unmet, met = _unmet_and_met(turn)
+    top, bottom = turn.env.settings.rating_scale[0].split()[0], turn.env.settings.rating_scale[-1].split()[0]
+    if turn.value == top and unmet:
+        return AskConfirm(turn.value, turn.msg("rating_high", rating=turn.value, figures=say.JOIN_FIGURES.join(unmet)))
+    if turn.value == bottom and met and not unmet:
+        return AskConfirm(turn.value, turn.msg("rating_low", rating=turn.value, figures=say.JOIN_FIGURES.join(met)))
+    return Accept(turn.value)
+
+
 @register.validator("actual")
 def validate_actual(turn: Turn) -> Result:
-    """One actual, read as people type it and converted into the target's unit."""
+    """One actual, read as people type it and converted into the target's unit; or, for a figure
+    not known yet, a skip with its reason (stored as value NULL + the reason's code)."""
     metric: dict[str, Any] = turn.item or {}
     unit = metric.get("unit")
+    reason = skip_reason(turn.text)
+    if reason is not None:
+        label = SKIP_REASON[reason]
+        echo = turn.msg("skipped", metric=metric.get("metric", ""), label=label)
+        return Accept({"metric": metric.get("metric"), "value": None, "unit": unit, "typed": turn.text,
+                       "skip": reason}, echo)
     try:
         quantity = parse_for_target(turn.text, unit) if unit else parse_quantity(turn.text)
     except NumberParseError as exc:

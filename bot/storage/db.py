@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:  # Alembic is imported where the schema is migrated, not by every command
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _engines: dict[str, Engine] = {}
@@ -71,6 +73,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -79,10 +83,14 @@ def alembic_config(engine: Engine) -> Config:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to `revision` (Alembic), from empty or from any earlier revision."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(engine), revision)
 
 

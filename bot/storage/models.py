@@ -206,6 +206,19 @@ class RegistrationCode(Base):
     used_by: Mapped[str | None] = mapped_column(String(150))
 
 
+class DashboardLink(Base):
+    """A one-time sign-in link to the dashboard (only the hash of its token is stored)."""
+
+    __tablename__ = "dashboard_link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
 class RegistrationAttempt(Base):
     """A failed `登録 CODE`; counted to rate-limit guessing."""
 
@@ -260,9 +273,10 @@ class Actual(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     metric: Mapped[str] = mapped_column(String(200))
-    value: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))  # NULL: not known yet, see skip_reason
     unit: Mapped[str | None] = mapped_column(String(20))
     typed: Mapped[str] = mapped_column(Text)
+    skip_reason: Mapped[str | None] = mapped_column(String(20))  # a code of texts.labels.SKIP_REASON
     basis: Mapped[str | None] = mapped_column(String(10))  # a code of texts.labels.BASIS
     achievement_rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
     met: Mapped[bool | None] = mapped_column(Boolean)
@@ -356,3 +370,14 @@ class PushUsage(Base):
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     count: Mapped[int] = mapped_column(Integer, default=0)
     refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # not sent: budget/quota
+
+
+class ClockHeartbeat(Base):
+    """The clock process's last sign of life (one row per clock name), read by /healthz."""
+
+    __tablename__ = "clock_heartbeat"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(Timestamp)
+    started_at: Mapped[datetime] = mapped_column(Timestamp)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)

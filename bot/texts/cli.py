@@ -4,11 +4,12 @@ from __future__ import annotations
 
 # --- help ------------------------------------------------------------------------------------------
 
-HELP_APP = "kaikaku-bot: 行政改革実施計画の進捗報告ボット"
+HELP_APP = "kaikaku-bot: 行政改革実施計画の実施結果を集めるボット(Slack・LINE・コンソール)"
 HELP_CATALOG = "計画カタログ: export / import / assign"
 HELP_MEMBERS = "チャットアカウントと課の登録"
 HELP_RESULTS = "実施結果の書き出しと過去の年度の取り込み: export / import"
-HELP_LINE = "LINE: 今月のプッシュ送信数と上限"
+HELP_LINE = "LINE: プッシュ送信数と上限(usage)、リッチメニュー(richmenu)"
+HELP_SLACK = "Slack: アプリのマニフェスト(manifest)"
 HELP_QUESTION = "質問(例: 「No.34の目標は?」)"
 HELP_ASK_USER = "誰として尋ねるか: console のユーザーID、または platform:ID(例: slack:U0123)"
 HELP_PLAN_TEXT = "計画書のテキスト(シードと同じ形式)"

@@ -23,8 +23,15 @@ MESSAGES: dict[str, str] = {
     "conflict": "ほぼ同時に届いた別のメッセージを先に処理しました。お手数ですが、もう一度送ってください。",
     "continue_after_question": "{title}の続きです。",
     "already_answered": "そのボタンの質問には、すでにお答えいただいています。",
+    "current_value": "いまの回答: {current}\n変えないときは「そのまま」と送ってください。",
+    "keep": "そのまま",
+    "kept": "前の回答のままにしました。",
+    "replace_long": "いまの回答({length:,}文字の文章)を「{new}」に置き換えますか?",
 }
 """Keys the engine and the conversation manager use; placeholders are filled from the dialog's data."""
+
+NOTHING_TO_CANCEL = "いま中断する入力はありません。報告を始めるときは「報告」と送ってください。"
+"""キャンセル / 戻る outside any dialog."""
 
 # --- a dialog file refused at load (said to whoever edits conversations/*.yaml) --------------------
 

@@ -10,6 +10,9 @@ PROGRESS = {"not_started": "未着手", "in_progress": "実施中", "done": "完
 BASIS = {"estimate": "見込み", "final": "確定"}
 """Whether an actual is an estimate or the final figure."""
 
+SKIP_REASON = {"pending": "未確定(集計中)", "not_available": "数値なし"}
+"""Why an actual has no figure (stored with value NULL): typed as 未確定・集計中・未定 / なし・－."""
+
 STATUS = {
     "missing": "未着手",
     "draft": "下書き",

@@ -40,5 +40,5 @@ LINE_MORE_CHOICES = "選択肢(下のボタンにないものは、そのまま�
 LINE_IMAGE_NOTE = "(図は LINE では表示できません: {alt})"
 
 # The console (kaikaku chat)
-CONSOLE_FORM_HINT = "  (最大{max_chars:,}文字。改行するときは行末に \\ を付けて続けて入力してください)"
+CONSOLE_FORM_HINT = "  (最大{max_chars:,}文字。改行するときは行末に \\ (または ¥)を付けて続けて入力してください)"
 CONSOLE_IMAGE = "  [画像: {alt}]"

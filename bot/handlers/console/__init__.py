@@ -57,12 +57,18 @@ def incoming_of(user: str, text: str, shown: Sequence[Choice]) -> Incoming:
     return Incoming(NAME, user, CHANNEL, text=text, value=value, step=step, event_id=uuid.uuid4().hex, direct=True)
 
 
+CONTINUATION_MARKS = ("\\", "¥", "￥")
+
+
 def messages(lines: Iterable[str]) -> Iterable[str]:
-    """Join continued lines (ending in a backslash) into one message; skip blank lines."""
+    """Join continued lines into one message; skip blank lines.
+
+    A line continues when it ends in a backslash, or in ¥ / ￥ (what a Japanese keyboard types for
+    the backslash key, and what a Japanese font shows for it)."""
     held: list[str] = []
     for raw in lines:
         line = raw.rstrip("\r\n")
-        if line.endswith("\\"):
+        if line.endswith(CONTINUATION_MARKS):
             held.append(line[:-1])
             continue
         text = "\n".join([*held, line])

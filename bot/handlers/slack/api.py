@@ -22,7 +22,7 @@ from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -161,6 +161,19 @@ def _rate_limited(exc: Exception) -> int | None:
     if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
         return int(exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after") or 1)
     return None
+
+
+def respond_ephemeral(response_url: str, messages: Sequence[dict[str, Any]]) -> None:
+    """Answer a slash command in place through its `response_url`: seen only by the user who typed
+    it. An image cannot ride along (files need a channel post), so only its text goes."""
+    from slack_sdk.webhook import WebhookClient
+
+    client = WebhookClient(response_url)
+    for message in messages:
+        parts = {k: v for k, v in message.items() if k in ("text", "blocks")}
+        response = client.send_dict({"response_type": "ephemeral", "replace_original": False, **parts})
+        if response.status_code >= 400:
+            raise SlackClientError(f"response_url answered {response.status_code}: {response.body}")
 
 
 def rendered(replies: Sequence[Reply]) -> list[dict[str, Any]]:

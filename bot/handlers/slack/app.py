@@ -24,8 +24,10 @@ from sqlalchemy import Engine
 
 from bot.core.config import Settings
 from bot.core.pipeline import Pipeline
+from bot.core.router import starts_a_dialog
 from bot.handlers.slack import api as slack_api
 from bot.handlers.slack import blocks as slack_blocks
+from bot.handlers.slack import events as slack_events
 from bot.handlers.slack import verify
 from bot.handlers.slack.events import SlackTransport
 from bot.texts import platforms as say
@@ -117,9 +119,13 @@ class SlackBot:
         ack()
 
     def on_command(self, body: dict[str, Any], ack: Ack) -> None:
-        self.accept("command", f"command:{body['trigger_id']}", body)
+        """Slack's convention: a slash command is answered in place, seen only by the one who typed
+        it (ephemeral, through `response_url`); only a report moves to the app's DM."""
         in_dm = str(body.get("channel_id", "")).startswith("D")
-        ack() if in_dm else ack(text=say.SLACK_ANSWER_IN_DM)
+        to_dm = not in_dm and starts_a_dialog(slack_events.read_text(body.get("text") or "")[0])
+        in_place = not in_dm and not to_dm and bool(body.get("response_url"))
+        self.accept("command_in_place" if in_place else "command", f"command:{body['trigger_id']}", body)
+        ack(text=say.SLACK_ANSWER_IN_DM) if to_dm else ack()
 
     def start_socket_mode(self) -> Any:
         """Connect over Socket Mode (outbound only), in the background until Slack answers; the handler."""

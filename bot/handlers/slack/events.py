@@ -31,6 +31,7 @@ class Where:
     # (channel, ts, blocks, text, chosen label) of a DM message whose buttons were tapped
     answered_message: tuple[str, str, list[dict[str, Any]], str, str] | None = None
     home: bool = False  # publish the replies as the user's App Home view
+    response_url: str | None = None  # answer in place, seen only by the user (a slash command in a channel)
 
 
 def read_text(text: str) -> tuple[str, tuple[Mention, ...]]:
@@ -57,6 +58,12 @@ def translate(payload: dict[str, Any], dm_channel: Callable[[str], str]) -> Turn
         user = body["user"]["id"]
         return Turn(Incoming(PLATFORM, user, channel or dm_channel(user), form={field: text}, event_id=key, raw=body),
                     key, Where())
+    if kind == "command_in_place":
+        user = body["user_id"]
+        text, mentions = read_text(body.get("text") or "")
+        incoming = Incoming(PLATFORM, user, body["channel_id"], text=text, mentions=mentions, event_id=key,
+                            direct=False, raw=body)
+        return Turn(incoming, key, Where(response_url=body["response_url"]))
     if kind == "command":
         user = body["user_id"]
         text, mentions = read_text(body.get("text") or "")
@@ -99,6 +106,8 @@ def _action(body: dict[str, Any], key: str, dm_channel: Callable[[str], str]) ->
     if direct and message.get("ts"):
         label = (action.get("text") or {}).get("text") or value
         answered = (channel, message["ts"], message.get("blocks") or [], message.get("text") or "", label)
+    if (body.get("container") or {}).get("type") == "ephemeral" and body.get("response_url"):
+        return Turn(incoming, key, Where(response_url=body["response_url"]))  # a button of an in-place answer
     return Turn(incoming, key, Where(thread_ts=message.get("thread_ts"), answered_message=answered))
 
 
@@ -126,6 +135,9 @@ class SlackTransport(BaseTransport):
         try:
             if where.home:  # a view is replaced whole: publishing it again is harmless
                 self.client.views_publish(user_id=turn.incoming.user, view=rendered[0]["home"])
+                return
+            if where.response_url:
+                slack_api.respond_ephemeral(where.response_url, rendered)
                 return
             self.poster.deliver(turn.incoming.channel, rendered, key=turn.key, thread_ts=where.thread_ts,
                                 check_first=retry)

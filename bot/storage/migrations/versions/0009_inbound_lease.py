@@ -1,15 +1,15 @@
 """inbound_event.lease_until and reply_tried_at: an event whose worker died is taken up again once its
 lease runs out; a LINE answer sent with the reply token is not pushed again on a retry
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
