@@ -24,7 +24,7 @@ def base(direction: str, actual: str, goal: str, unit: str) -> dict[str, str]:
 
 CASES = [
     pytest.param("1", "名", None, Achievement(None, None, {
-        "rule": "none", "text": "目標に数値がないため自動判定していません(目標なし)。"}), id="no-target"),
+        "rule": "none", "text": "この年度の数値目標がないため、達成率は出していません。"}), id="no-target"),
     pytest.param("1", "名", target(None, "名", "at_least", "増加"), Achievement(None, None, {
         "rule": "none", "text": "目標に数値がないため自動判定していません(増加)。"}), id="qualifier-only"),
     pytest.param("1", "名", target(None, "名", "at_least"), Achievement(None, None, {
@@ -122,7 +122,7 @@ def test_an_actual_without_a_rate_is_exported_without_one(catalog_engine: object
         reports.submit(s, m34, dept, 2026, typed, "console:tanaka", now)
         [row] = [r for r in reports.export_results(s, 2026, jst) if r["no"] == 34]
     assert row["achievement"] == [{"metric": "未知の指標", "rate": None, "met": None,
-                                   "method": "目標に数値がないため自動判定していません(目標なし)。"}]
+                                   "method": "この年度の数値目標がないため、達成率は出していません。"}]
 
 
 # --- the inbox: dedupe and the lease -----------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_the_export_row_reads_as_submitted(catalog_engine: object) -> None:
                     {"metric": "起債件数", "value": 12, "unit": "件", "typed": "12件", "basis": None}],
         "achievement": [
             {"metric": "実質公債費比率", "rate": None, "met": True, "points": -0.5,
-             "method": "実績 9.5% − 目標 10% = △0.5ポイント → 達成(率はポイント差で比較、目標以下で達成)"},
+             "method": "実績 9.5% − 目標 10% = △0.5ポイント → 達成(率はポイント差で比較、目標未満で達成)"},
             {"metric": "起債件数", "rate": None, "met": False, "margin": -2,
              "method": "実績 12件(目標 10件 以下)→ 未達成(目標を2件上回る)"}],
         "reported_by": "console:zaisei", "reported_at": "2027-02-03T10:15:00+09:00", "revision": 1,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import version as package_version
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import typer
@@ -35,10 +35,11 @@ def build_app() -> typer.Typer:
             typer.echo(f"kaikaku-bot {package_version('kaikaku-bot')}")
             raise typer.Exit()
 
+    # The option as a default, not in an annotation: annotations here are strings (PEP 563) that
+    # typer evaluates in this module's globals, where the lazily imported `typer` is not.
     @app.callback()
     def _root(
-        version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                              help=CLI_VERSION_HELP)] = False,
+        version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=CLI_VERSION_HELP),
     ) -> None:
         """kaikaku-bot"""
 

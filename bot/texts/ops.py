@@ -135,6 +135,10 @@ CLI_HELP: dict[str, dict[str, str]] = {
               "--format": "出力形式: text / json"},
     "results export": {"": "年度の実施結果を書き出します(取組・課ごとに最新の版)。",
                        "--format": "出力形式: json / csv / xlsx"},
+    "dashboard link": {"": "登録済みのアカウントに、ダッシュボードへの1回限りのサインインリンクを表示します"
+                              "(有効なのは DASHBOARD_LINK_MINUTES 分)。",
+                       "--platform": "プラットフォーム: slack / line / console",
+                       "--user": "そのプラットフォームのユーザーID"},
     "line usage": {"": "今月の LINE プッシュ送信数、上限、残り、上限で送らなかった数。",
                    "--format": "出力形式: text / json"},
     "line richmenu show": {"--format": "出力形式: text / json"},
