@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from bot.catalog.store import find_department
 from bot.core import inbox, push_budget
 from bot.core.config import Settings
-from bot.core.messages import Card, Choice, Form, Reply
+from bot.core.messages import Card, Choice, Form, RateLimited, Reply
 from bot.handlers.line import render as line_render
 from bot.handlers.line.api import LineSender, retry_key
 from bot.people.registration import issue_code
@@ -331,10 +331,20 @@ def test_a_spent_monthly_quota_is_reported_not_retried(bot: Bot, line_api: FakeL
     assert (usage(bot.engine).sent, usage(bot.engine).refused) == (0, 1)
 
 
-def test_a_rate_limit_429_is_retried(bot: Bot, line_api: FakeLineApi) -> None:
-    line_api.fail_next(PUSH, Scripted(429, {"message": "The API rate limit has been exceeded. Try again later."}))
-    LineSender(bot.settings, bot.engine, bot.adapter.api).send(USER, [Reply("督促です")], key="k3")
+def test_a_rate_limit_429_is_retried_for_an_answer_and_handed_back_by_the_outbox_sender(
+        bot: Bot, line_api: FakeLineApi) -> None:
+    limited = {"message": "The API rate limit has been exceeded. Try again later."}
+    line_api.fail_next(PUSH, Scripted(429, limited))
+    bot.adapter.api.send(USER, line_render.render_all([Reply("回答です")]), "answer-1")  # someone waits: retried
     assert [c.status for c in line_api.of(PUSH)] == [429, 200]
+
+    line_api.fail_next(PUSH, Scripted(429, limited, headers={"Retry-After": "30"}))
+    started = time.monotonic()
+    with pytest.raises(RateLimited) as caught:  # the outbox's sender never sleeps: it hands the message back
+        LineSender(bot.settings, bot.engine, bot.adapter.api).send(USER, [Reply("督促です")], key="k3")
+    assert caught.value.retry_after == 30 and time.monotonic() - started < 5
+    assert [c.status for c in line_api.of(PUSH)] == [429, 200, 429]
+    assert usage(bot.engine).sent == 1  # the refused push is not counted against the budget
 
 
 def test_the_monthly_budget_is_never_exceeded_silently(

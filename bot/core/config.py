@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     line_push_monthly_budget: int = 200
 
     port: int = 8000
+    # The largest request body the web process takes (bytes); a larger one is refused with 413
+    # before it is read, so an unsigned giant POST costs no memory. Slack and LINE send a few KB.
+    max_body_bytes: int = 1024 * 1024
     line_data_api_url: str = "https://api-data.line.me"  # rich menu images (the Messaging API's blob host)
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = "INFO"

@@ -41,6 +41,7 @@ class Incoming:
     channel: str  # where to answer: DM/channel id, LINE source id, "console"
     text: str | None = None
     value: str | None = None  # the `Choice.value` of a tapped button / postback
+    step: str | None = None  # the `Choice.step` of that button: which question it answered
     event_id: str | None = None  # the platform's id of the event, for exactly-once
     direct: bool = True  # a one-to-one chat (reports are taken only there)
     form: Mapping[str, str] | None = None  # values submitted from a `Form` (a modal)
@@ -67,10 +68,30 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Choice:
-    """An option the user can tap; `value` comes back as `Incoming.value`."""
+    """An option the user can tap; `value` comes back as `Incoming.value`.
+
+    `step` names the question the button answers (a dialog's step, set by the dialog engine); it
+    travels with the button (`button_data`) and comes back as `Incoming.step`, so a second tap on
+    an answered question is recognised however the platform delivers it.
+    """
 
     label: str
     value: str
+    step: str | None = None
+
+
+STEP_SEPARATOR = "\u241e"  # ␞: never in a value; the step goes first, so a cut value keeps it
+
+
+def button_data(choice: Choice) -> str:
+    """What a platform puts in the button (Slack's action value, LINE's postback data)."""
+    return f"{choice.step}{STEP_SEPARATOR}{choice.value}" if choice.step else choice.value
+
+
+def from_button(data: str) -> tuple[str, str | None]:
+    """A button's data back as (value, step); a button without a step gives (data, None)."""
+    step, separator, value = data.partition(STEP_SEPARATOR)
+    return (value, step or None) if separator else (data, None)
 
 
 @dataclass(frozen=True)
@@ -110,11 +131,22 @@ class Reply:
         return Reply(self.text, tuple(Choice(lbl, lbl) for lbl in labels), self.form, self.card)
 
 
+class RateLimited(Exception):
+    """The platform refused for now (HTTP 429): nothing was sent. The caller gives the message back
+    to be tried after `retry_after` seconds (None: the platform did not say) instead of sleeping."""
+
+    def __init__(self, retry_after: float | None, detail: str = "") -> None:
+        super().__init__(detail or f"rate limited (retry after {retry_after}s)")
+        self.retry_after = retry_after
+
+
 class Sender(Protocol):
     """Delivers replies outside a request (reminders, digests, late answers): one per platform."""
 
     platform: str
 
     def send(self, recipient: str, replies: Sequence[Reply], *, key: str | None = None) -> None:
-        """Deliver or raise; `key` is the outbox idempotency key, for platforms that dedupe."""
+        """Deliver or raise; `key` is the outbox idempotency key, for platforms that dedupe.
+
+        A rate limit raises `RateLimited` at once (never sleeps): the outbox retries later."""
         ...

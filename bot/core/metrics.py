@@ -28,7 +28,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 EVENTS = Counter("kaikaku_events_total", "Inbound events by platform and outcome "
-                 "(accepted, duplicate: before the ack; processed, failed: after it)",
+                 "(accepted, duplicate: before the ack; processed, failed, rate_limited: after it)",
                  ["platform", "outcome"], registry=REGISTRY)
 REPLIES = Counter("kaikaku_replies_sent_total", "Reply messages delivered to a chat, by platform",
                   ["platform"], registry=REGISTRY)

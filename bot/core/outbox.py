@@ -7,9 +7,17 @@ conditional UPDATE per message whose row count says who won, so two clocks never
 same message — delivers them through the platform's `Sender`, and marks them sent; a failure is
 retried with exponential backoff and given up (status failed) after `outbox_max_attempts`.
 A claim is a lease: a message left "sending" by a process that died is due again once the lease
-runs out. (A crash between the platform accepting a message and our marking it sent can still
-repeat it once; the key is handed to the sender so that platforms which dedupe, like LINE's
-X-Line-Retry-Key, can drop the repeat.)
+runs out. The lease is renewed right before each send, so a message late in a batch does not
+start with half a lease, and a sender that lost its claim (its lease ran out and another sender
+took the message) skips it and never does the bookkeeping over the other's claim. A crash between
+the platform accepting a message and our marking it sent is caught by the platform: the key is
+handed to the sender, Slack looks for it in the conversation (message metadata) before posting,
+LINE's X-Line-Retry-Key makes a repeated push a 409.
+
+A rate limit (`RateLimited`, HTTP 429) never makes the sender sleep: the message is given back
+(queued, the attempt not counted) with `next_attempt_at` = now + Retry-After, and the other
+messages of the batch go on; later messages to the same recipient in the same run are given back
+without asking the platform again.
 
 A LINE push refused for the monthly budget (`PushRefused`) is not retried: the message goes to
 the same person's account on another platform when there is one, and the digest says so.
@@ -24,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,7 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.core.config import Settings
-from bot.core.messages import Card, Choice, Reply, Sender
+from bot.core.messages import Card, Choice, RateLimited, Reply, Sender
 from bot.core.push_budget import PushRefused
 from bot.people.recipients import fallback_account
 from bot.storage.db import session_scope
@@ -56,7 +65,8 @@ def replies_to_payload(replies: Sequence[Reply]) -> list[dict[str, Any]]:
     for r in replies:
         item: dict[str, Any] = {"text": r.text}
         if r.choices:
-            item["choices"] = [{"label": c.label, "value": c.value} for c in r.choices]
+            item["choices"] = [{"label": c.label, "value": c.value, **({"step": c.step} if c.step else {})}
+                               for c in r.choices]
         if r.card is not None:
             item["card"] = {"title": r.card.title, "fields": [list(f) for f in r.card.fields],
                             "footer": r.card.footer}
@@ -74,7 +84,7 @@ def replies_from_payload(payload: Mapping[str, Any]) -> list[Reply]:
         image = item.get("image_png")
         replies.append(Reply(
             text=item.get("text", ""),
-            choices=tuple(Choice(c["label"], c["value"]) for c in item.get("choices", [])),
+            choices=tuple(Choice(c["label"], c["value"], c.get("step")) for c in item.get("choices", [])),
             card=Card(card["title"], tuple(tuple(f) for f in card.get("fields", [])), card.get("footer"))
             if card else None,
             image_png=base64.b64decode(image) if image else None,
@@ -209,6 +219,7 @@ class DeliveryReport:
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     rerouted: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # given back for a rate limit, tried again later
 
 
 def backoff(settings: Settings, attempts: int) -> timedelta:
@@ -295,6 +306,20 @@ def _finish(session: Session, msg: Claimed, **values: Any) -> bool:
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+def renew(engine: Engine, settings: Settings, msg: Claimed, now: datetime) -> bool:
+    """Extend our claim's lease from now; False when it is no longer ours (the lease ran out and
+    another sender claimed the message): then we must not send it."""
+    with session_scope(engine) as session:
+        return _finish(session, msg, next_attempt_at=utc(now) + timedelta(seconds=settings.outbox_lease_seconds))
+
+
+def _give_back(engine: Engine, msg: Claimed, until: datetime, error: str) -> None:
+    """A rate limit: queued again, due at `until`, the attempt not counted (nothing was sent)."""
+    with session_scope(engine) as session:
+        _finish(session, msg, status="queued", attempts=msg.attempts - 1, next_attempt_at=utc(until),
+                last_error=error[:2000])
+
+
 def _mark_sent(engine: Engine, msg: Claimed, now: datetime) -> None:
     with session_scope(engine) as session:
         if not _finish(session, msg, status="sent", sent_at=utc(now), next_attempt_at=None, last_error=None):
@@ -341,10 +366,41 @@ def _expire_stale(engine: Engine, settings: Settings, now: datetime) -> None:
         )
 
 
+class RunClock:
+    """The mechanical clock of one delivery run: its start (`now`, which a test may set) plus the
+    real time elapsed since, so a lease renewed late in the run is measured from then."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start, self.began = start, time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.began)
+
+
 def deliver_one(engine: Engine, settings: Settings, msg: Claimed, sender: Sender, now: datetime,
-                report: DeliveryReport) -> None:
+                report: DeliveryReport, held: dict[tuple[str, str], datetime] | None = None,
+                clock: RunClock | None = None) -> None:
+    """Send one claimed message and record what happened (only while the claim is still ours).
+
+    `held` maps (platform, recipient) to the moment a rate limit lifts, shared by one run: a
+    message to a held recipient is given back without a call."""
+    held = {} if held is None else held
+    who = (msg.platform, msg.recipient)
+    if who in held:
+        _give_back(engine, msg, held[who], "rate limited (same recipient)")
+        report.held.append(msg.key)
+        return
+    if not renew(engine, settings, msg, clock() if clock is not None else now):
+        log.warning("outbox %s: claim lost before sending (lease ran out); left to the other sender", msg.key)
+        return
     try:
         sender.send(msg.recipient, replies_from_payload(msg.payload), key=msg.key)
+    except RateLimited as exc:
+        wait = timedelta(seconds=exc.retry_after) if exc.retry_after is not None else backoff(settings, msg.attempts)
+        held[who] = now + wait
+        _give_back(engine, msg, held[who], f"RateLimited: {exc}")
+        report.held.append(msg.key)
+        log.info("outbox %s: rate limited, given back until %s", msg.key, held[who].isoformat())
     except PushRefused as exc:
         target = _reroute(engine, settings, msg, now, exc)
         (report.rerouted if target else report.failed).append(msg.key)
@@ -364,15 +420,18 @@ def deliver_due(engine: Engine, settings: Settings, now: datetime | None = None,
     """Send every due message of the platforms we have senders for; safe to run in several processes.
 
     `now` is the mechanical clock (default: the real time, not BOT_NOW). Messages are claimed
-    `batch` at a time; the lease (outbox_lease_seconds) must outlast sending one batch."""
+    `batch` at a time; each one's lease (outbox_lease_seconds) is renewed right before it is sent,
+    so the lease must outlast sending one message (the senders' requests time out well before)."""
     senders = registered_senders() if senders is None else senders
     report = DeliveryReport()
     now = now or real_now()
     _expire_stale(engine, settings, now)
+    held: dict[tuple[str, str], datetime] = {}
+    clock = RunClock(now)
     for _ in range(max_batches):
         claimed = claim_batch(engine, settings, now, senders.keys(), batch)
         for msg in claimed:
-            deliver_one(engine, settings, msg, senders[msg.platform], now, report)
+            deliver_one(engine, settings, msg, senders[msg.platform], now, report, held, clock)
         if not claimed:
             break
     return report

@@ -3,8 +3,10 @@
 An adapter records an event (bot.core.inbox.record) before answering the platform, then hands the
 row id to the worker. On start, `recover()` finishes what a previous process recorded but did not
 process; while running, `start_retrying()` takes up again, once a minute, the events that failed
-(the platform down through every retry of a delivery), until MAX_ATTEMPTS. Each event is claimed
-in the database first, so two web processes never both run it.
+(the platform down through every retry of a delivery) and those left `processing` past their
+lease (a worker lost with its database connection), until MAX_ATTEMPTS. Each event is claimed in
+the database first, so two web processes never both run it. A delivery refused for a rate limit
+(`RateLimited`) is tried again after its Retry-After, without a thread sleeping meanwhile.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import Engine
 
 from bot.core import inbox, metrics
 from bot.core.logs import event_context
+from bot.core.messages import RateLimited
 
 log = logging.getLogger(__name__)
 Process = Callable[[dict[str, Any]], None]
@@ -45,20 +48,44 @@ class EventWorker:
 
     def run(self, row_id: int, payload: dict[str, Any] | None = None) -> None:
         """Claim, process, finish; an error is stored and the event stays retryable."""
+        attempt = 1  # an event recorded already claimed (inbox.record(claimed=True)) is on its first
         if payload is None:
-            payload = inbox.claim(self.engine, row_id)
-        if payload is None:
-            return
+            taken = inbox.take(self.engine, row_id)
+            if taken is None:
+                return
+            payload, attempt = taken.payload, taken.attempt
         with event_context(f"{self.platform}:{payload.get('id') or row_id}"):
             try:
                 self.process(payload)
+            except RateLimited as exc:  # nothing was sent: again after Retry-After, no thread waits
+                log.warning("%s event %s: rate limited (%s)", self.platform, row_id, exc)
+                inbox.finish(self.engine, row_id, self.clock(), error=f"RateLimited: {exc}", attempt=attempt)
+                metrics.event_in(self.platform, "rate_limited")
+                self.later(exc.retry_after or self.retry_every, row_id)
+                return
             except Exception as exc:  # kept as failed: retried by retry_failed() or on the next start
                 log.exception("%s event %s failed", self.platform, row_id)
-                inbox.finish(self.engine, row_id, self.clock(), error=f"{type(exc).__name__}: {exc}")
+                inbox.finish(self.engine, row_id, self.clock(), error=f"{type(exc).__name__}: {exc}", attempt=attempt)
                 metrics.event_in(self.platform, "failed")
                 return
-            inbox.finish(self.engine, row_id, self.clock())
+            if not inbox.finish(self.engine, row_id, self.clock(), attempt=attempt):
+                log.warning("%s event %s: finished after its lease ran out; another worker had taken it",
+                            self.platform, row_id)
             metrics.event_in(self.platform, "processed")
+
+    def later(self, seconds: float, row_id: int) -> None:
+        """Run the event again in `seconds` (a timer, not a sleeping worker thread)."""
+        if self._stopped.is_set():
+            return
+        timer = threading.Timer(seconds, lambda: None if self._stopped.is_set() else self._resubmit(row_id))
+        timer.daemon = True
+        timer.start()
+
+    def _resubmit(self, row_id: int) -> None:
+        try:
+            self.submit(row_id)
+        except RuntimeError:  # the pool was shut down meanwhile: the next start takes it up
+            pass
 
     def start(self) -> None:
         """What a web process does once on start: finish what an earlier process left, then keep
@@ -72,8 +99,10 @@ class EventWorker:
         return [self.submit(row_id) for row_id in inbox.pending(self.engine, self.platform)]
 
     def retry_failed(self) -> list[Future[None]]:
-        """Run again the events that failed and have attempts left."""
-        return [self.submit(row_id) for row_id in inbox.failed(self.engine, self.platform)]
+        """Run again the events that failed, and those whose worker died (lease run out), that have
+        attempts left."""
+        rows = inbox.failed(self.engine, self.platform) + inbox.stale(self.engine, self.platform)
+        return [self.submit(row_id) for row_id in sorted(set(rows))]
 
     def start_retrying(self) -> None:
         """Call `retry_failed()` every `retry_every` seconds on a daemon thread, until shutdown."""

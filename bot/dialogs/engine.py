@@ -7,6 +7,11 @@ the state between messages and bot.dialogs.manager decides which dialog a messag
 
 At every step the words 戻る, キャンセル / やめる and ヘルプ work; an unclear answer is asked again
 with the step's example.
+
+Each question's buttons carry the question (`Choice.step`, a tag of the dialog run, the step and
+how many questions were asked before it): a tap that comes back with another question's tag — a
+second tap on an answered question, an old message's button — changes nothing and is answered with
+a short notice (`already_answered`), whatever event id the platform gave the tap.
 """
 
 from __future__ import annotations
@@ -103,6 +108,15 @@ class Engine:
             return (Choice(self.dialog.message("confirm_yes"), "yes"), Choice(self.dialog.message("confirm_no"), "no"))
         return ()
 
+    def tag(self, step: Step, data: Mapping[str, Any]) -> str:
+        """Which question is being asked: the dialog run, the step, the count of questions asked."""
+        return f"{self.dialog.name}:{step.name}:{data.get(ASKED, 0)}:{data.get(RUN, '')}"
+
+    def stale(self, state: State, incoming: Incoming) -> bool:
+        """A tapped button of another question than the current one."""
+        step = self.dialog.steps.get(state.step)
+        return incoming.step is not None and (step is None or incoming.step != self.tag(step, state.data))
+
     def current(self, step: Step, data: Mapping[str, Any]) -> Any:
         """The answer this step already has (came back with 戻る, or chosen from 修正), else None."""
         previous = data.get("_previous") or {}
@@ -126,8 +140,8 @@ class Engine:
         return text if len(text) <= ECHO_MAX else text[: ECHO_MAX - 1] + "…"
 
     def prompt(self, step: Step, data: Mapping[str, Any]) -> Reply:
-        """The question of a step, with its choices, card and form hint; with the answer it already
-        has, that answer and a そのまま (keep it) choice."""
+        """The question of a step, with its choices (each carrying the question's tag), card and form
+        hint; with the answer it already has, that answer and a そのまま (keep it) choice."""
         values = _vars(step, data)
         text = render(step.prompt, values)
         current = self.current(step, data)
@@ -149,7 +163,8 @@ class Engine:
                 initial=str(initial) if initial else None,
                 submit=str(spec.get("submit", say.FORM_SUBMIT)),
             )
-        return Reply(text, keep + self.choices(step, data), form, card)
+        tag = self.tag(step, data)
+        return Reply(text, tuple(replace(c, step=tag) for c in keep + self.choices(step, data)), form, card)
 
     def unclear(self, step: Step, data: Mapping[str, Any], reason: str | None = None) -> list[Reply]:
         lines = [reason or self.dialog.message("unclear")]
@@ -206,6 +221,7 @@ class Engine:
                     continue
                 if came_from != target:
                     data[step.index_key] = 0
+            data[ASKED] = int(data.get(ASKED, 0)) + 1
             return target, [self.prompt(step, data)]
         raise DialogError(f"{self.dialog.name}: the steps skip each other in a loop")
 
@@ -218,6 +234,7 @@ class Engine:
 
     def start(self, data: Mapping[str, Any] | None = None) -> tuple[State | Ended, list[Reply]]:
         work = copy.deepcopy(dict(data or {}))
+        work.setdefault(RUN, run_id(self.env.now))
         outcome = self.run_action(self.dialog.on_start, work)
         work.update(outcome.data)
         replies = list(outcome.replies)
@@ -234,6 +251,8 @@ class Engine:
         data = copy.deepcopy(dict(state.data))
         if step is None:  # the YAML changed under a running dialog: start the dialog over
             return self.start({k: v for k, v in data.items() if not k.startswith("_")})
+        if self.stale(state, incoming):  # a tap on a question already answered: nothing changes
+            return state, [Reply(self.dialog.message("already_answered"))]
         said = incoming.said
         word = normalize(said)
         if word in CANCEL_WORDS:
@@ -264,7 +283,9 @@ class Engine:
             return replace(state, data=data), self.unclear(step, data, result.message)
         if isinstance(result, AskConfirm):
             data["_pending"] = {"value": result.value, "echo": result.echo, "data": dict(result.data)}
-            yes_no = (Choice(self.dialog.message("confirm_yes"), "yes"), Choice(self.dialog.message("confirm_no"), "no"))
+            tag = self.tag(step, data)
+            yes_no = (Choice(self.dialog.message("confirm_yes"), "yes", tag),
+                      Choice(self.dialog.message("confirm_no"), "no", tag))
             return replace(state, data=data), [Reply(result.question, yes_no)]
         return self.accept(state, step, data, result)
 
@@ -317,6 +338,7 @@ class Engine:
             data[key] = answers
             if index + 1 < len(_items(step, data)):
                 data[step.index_key] = index + 1
+                data[ASKED] = int(data.get(ASKED, 0)) + 1  # the next item is another question
                 target = step.name
         elif key:
             data[key] = result.value
@@ -391,6 +413,21 @@ class Engine:
             lines.append(self.msg("example", data, example=render(step.example, _vars(step, data))))
         lines.append(self.msg("help_common", data))
         return Reply("\n".join(lines))
+
+
+ASKED = "_asked"  # data key: how many questions this run has asked (the tag of the current one)
+RUN = "_run"  # data key: which run of the dialog (a button of an earlier run is stale)
+
+
+def run_id(now: datetime | None) -> str:
+    """A short mark of when the dialog started (milliseconds, base 36, the last five digits)."""
+    if now is None:
+        return ""
+    millis, digits = int(now.timestamp() * 1000), ""
+    for _ in range(5):
+        millis, digit = divmod(millis, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return digits
 
 
 def _undo_entry(step: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:

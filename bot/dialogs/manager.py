@@ -9,6 +9,8 @@ the checks before it starts (who may). For each message the manager then
 - on another entry's words, cancels the running dialog (its on_cancel action runs and says what
   was kept) and starts the new one; in a free-text step typed words are the answer instead;
 - otherwise moves the running dialog on one step;
+- answers a tapped button of a question already answered (or of a dialog that is over) with a
+  short notice and changes nothing (the button carries its question: bot.dialogs.engine);
 - stores the state with its version: when another process moved the same conversation first,
   nothing of this message is kept and the user is asked to resend (`conflict`).
 """
@@ -139,6 +141,8 @@ class Manager:
                 if not self._save(ctx, key, ended):
                     return [Reply(self.message(active, "conflict"))]
         if called is None:
+            if ctx.incoming.step is not None:  # a tapped button of a dialog that is over: said so, nothing else
+                return [*prefix, Reply(dialog_texts.MESSAGES["already_answered"])]
             if state is None and normalize(ctx.said) in CANCEL_WORDS | BACK_WORDS:
                 return [*prefix, Reply(dialog_texts.NOTHING_TO_CANCEL)]  # not a word to search for
             return None

@@ -333,6 +333,12 @@ class InboundEvent(Base):
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(Timestamp)
     processed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # While `processing`: the worker's lease (real time); past it, the worker is taken to be dead
+    # and the event is taken up again (bot.core.inbox).
+    lease_until: Mapped[datetime | None] = mapped_column(Timestamp)
+    # When the answer was sent with the event's single-use reply token (LINE), written just before
+    # the request: a retry after a crash does not push again what that reply carried.
+    reply_tried_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class OutboxMessage(Base):

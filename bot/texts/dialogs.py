@@ -22,6 +22,7 @@ MESSAGES: dict[str, str] = {
     "confirm_no": "いいえ(入力し直す)",
     "conflict": "ほぼ同時に届いた別のメッセージを先に処理しました。お手数ですが、もう一度送ってください。",
     "continue_after_question": "{title}の続きです。",
+    "already_answered": "そのボタンの質問には、すでにお答えいただいています。",
     "current_value": "いまの回答: {current}\n変えないときは「そのまま」と送ってください。",
     "keep": "そのまま",
     "kept": "前の回答のままにしました。",

@@ -127,10 +127,6 @@ CLI_HELP: dict[str, dict[str, str]] = {
                        "--role": "役割: staff(担当者)/ manager(管理職)/ coordinator(取りまとめ担当)",
                        "--name": "表示名"},
     "members list": {"": "登録されているメンバーを課ごとに表示します。"},
-    "dashboard link": {"": "登録済みのアカウントに、ダッシュボードへの1回限りのサインインリンクを表示します"
-                           "(有効時間は DASHBOARD_LINK_MINUTES)。",
-                       "--platform": "プラットフォーム: slack / line / console",
-                       "--user": "そのプラットフォームのユーザーID"},
     "members remove": {"": "チャットのアカウントの登録を外します(以後は報告も結果の閲覧もできません。記録が残ります)。",
                        "--platform": "プラットフォーム: slack / line / console",
                        "--user": "そのプラットフォームのユーザーID"},
@@ -139,6 +135,10 @@ CLI_HELP: dict[str, dict[str, str]] = {
               "--format": "出力形式: text / json"},
     "results export": {"": "年度の実施結果を書き出します(取組・課ごとに最新の版)。",
                        "--format": "出力形式: json / csv / xlsx"},
+    "dashboard link": {"": "登録済みのアカウントに、ダッシュボードへの1回限りのサインインリンクを表示します"
+                              "(有効なのは DASHBOARD_LINK_MINUTES 分)。",
+                       "--platform": "プラットフォーム: slack / line / console",
+                       "--user": "そのプラットフォームのユーザーID"},
     "line usage": {"": "今月の LINE プッシュ送信数、上限、残り、上限で送らなかった数。",
                    "--format": "出力形式: text / json"},
     "line richmenu show": {"--format": "出力形式: text / json"},

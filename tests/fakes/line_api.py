@@ -176,6 +176,7 @@ class FakeLineApi:
         self.accepted_keys: set[str] = set()
         self.used_tokens: set[str] = set()
         self.scripts: dict[str, list[Scripted]] = {}
+        self.on_call: Any = None  # called with each Call once it took effect, before it is answered
         self.richmenus: dict[str, dict[str, Any]] = {}  # id → the RichMenuRequest as sent
         self.images: dict[str, bytes] = {}
         self.default_richmenu: str | None = None
@@ -340,5 +341,7 @@ class FakeLineApi:
             call.status = status
             self.calls.append(call)
             self.changed.notify_all()
+        if self.on_call is not None:
+            self.on_call(call)
         response = Response(json.dumps(answer), status=status, headers=headers, content_type="application/json")
         return response(environ, start_response)

@@ -41,6 +41,7 @@ class Fault:
     accept: bool = False  # the call takes effect, only the answer is an error
     methods: tuple[str, ...] | None = None
     hang: float = 0.0  # seconds to sit on the call before answering (a caller may die meanwhile)
+    channels: tuple[str, ...] | None = None  # only calls to these channels (None: any)
 
 
 class SlackApiStub:
@@ -77,10 +78,16 @@ class SlackApiStub:
 
     # ---- test controls -----------------------------------------------------------------------
     def fail_next(self, count: int, status: int, *, retry_after: int | None = None, accept: bool = False,
-                  methods: tuple[str, ...] | None = ("chat.postMessage",), hang: float = 0.0) -> None:
-        """Answer the next `count` calls (of `methods`, None: any) with `status`, after `hang` seconds."""
+                  methods: tuple[str, ...] | None = ("chat.postMessage",), hang: float = 0.0,
+                  channels: tuple[str, ...] | None = None) -> None:
+        """Answer the next `count` calls (of `methods`, None: any; to `channels`, None: any) with
+        `status`, after `hang` seconds."""
         with self._lock:
-            self.faults.append(Fault(status, count, retry_after, accept, methods, hang))
+            self.faults.append(Fault(status, count, retry_after, accept, methods, hang, channels))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -177,8 +184,10 @@ class SlackApiStub:
                                       for f in files]}
 
     # ---- HTTP --------------------------------------------------------------------------------
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, body: dict[str, Any]) -> Fault | None:
         for fault in self.faults:
+            if fault.channels is not None and str(body.get("channel")) not in fault.channels:
+                continue
             if fault.count > 0 and (fault.methods is None or method in fault.methods):
                 fault.count -= 1
                 return fault
@@ -188,7 +197,7 @@ class SlackApiStub:
         if self.latency:
             time.sleep(self.latency)  # the request's way there
         with self._changed:
-            fault = self._take_fault(method)
+            fault = self._take_fault(method, body)
             call = Call(method, body, token, status=fault.status if fault else 200)
             self.calls.append(call)
             answer = self._answer(method, body) if fault is None or fault.accept else None

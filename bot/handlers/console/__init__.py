@@ -50,11 +50,11 @@ def render(replies: Sequence[Reply]) -> str:
 
 def incoming_of(user: str, text: str, shown: Sequence[Choice]) -> Incoming:
     """A typed line as a neutral message; a number of a shown choice becomes that choice's value."""
-    value = None
+    value = step = None
     number = unicodedata.normalize("NFKC", text).strip()
     if shown and number.isdecimal() and 1 <= int(number) <= len(shown):
-        value = shown[int(number) - 1].value
-    return Incoming(NAME, user, CHANNEL, text=text, value=value, event_id=uuid.uuid4().hex, direct=True)
+        value, step = shown[int(number) - 1].value, shown[int(number) - 1].step
+    return Incoming(NAME, user, CHANNEL, text=text, value=value, step=step, event_id=uuid.uuid4().hex, direct=True)
 
 
 CONTINUATION_MARKS = ("\\", "¥", "￥")

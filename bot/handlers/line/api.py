@@ -5,7 +5,9 @@ Push rules, from the Messaging API reference:
   and 409 means LINE already accepted that key, i.e. the message was sent;
 - 5xx and timeouts are retried with backoff (same key);
 - 429 is read first: "You have reached your monthly limit." is a spent quota and is not retried
-  (reported as `PushQuotaExhausted`); any other 429 is a rate limit and is retried after a pause.
+  (reported as `PushQuotaExhausted`); any other 429 is a rate limit: an answer in the web process
+  is retried after a pause, while the outbox's `LineSender` never waits: it raises `RateLimited`
+  at once and the outbox tries the message again later (same retry key).
 Each push is reserved against the monthly budget first (bot.core.push_budget) and released if LINE
 did not accept it, so the count is what LINE accepted and the budget is never overrun.
 """
@@ -32,7 +34,7 @@ from sqlalchemy import Engine
 
 from bot.core import push_budget
 from bot.core.config import Settings
-from bot.core.messages import Reply
+from bot.core.messages import RateLimited, Reply
 from bot.handlers.line.render import Message, batches, render_all
 
 log = logging.getLogger(__name__)
@@ -89,25 +91,36 @@ class LineApi:
 
     def reply(self, token: str, messages: list[Message]) -> bool:
         """Reply with a token; False when the token is no longer valid (the caller pushes instead)."""
+        return self.reply_status(token, messages) in ("sent", "used")
+
+    def reply_status(self, token: str, messages: list[Message], tried_before: bool = False) -> str:
+        """Reply with a token: "sent"; "used" when LINE calls the token invalid after a request of
+        ours with it may have gone through (an earlier attempt whose answer was lost, or
+        `tried_before`: a process that died mid-reply) — it was that request that used it; "refused"
+        when the token is invalid otherwise (stale); "unsent" when LINE never accepted it."""
         request = ReplyMessageRequest.from_dict({"replyToken": token, "messages": messages})
+        ambiguous = tried_before
         for attempt in range(len(self.backoff) + 1):
             try:
                 self.api.reply_message_with_http_info(request, _request_timeout=TIMEOUT)
-                return True
+                return "sent"
             except ApiException as exc:
                 if exc.status == 400 and "reply token" in error_message(exc).lower():
-                    return False
+                    return "used" if ambiguous else "refused"
                 if exc.status is None or not (exc.status >= 500 or exc.status == 429):
                     raise LineDeliveryError(f"reply refused: {exc.status} {error_message(exc)}",
                                             exc.status, retryable=False) from exc
+                ambiguous = ambiguous or exc.status >= 500  # a 5xx may come after the message went out
                 log.warning("LINE reply answered %s (attempt %d)", exc.status, attempt + 1)
             except urllib3.exceptions.HTTPError as exc:
+                ambiguous = True  # a timeout or a broken connection: LINE may have taken it
                 log.warning("LINE reply failed: %s (attempt %d)", exc, attempt + 1)
             if attempt < len(self.backoff):
                 self.sleep(self.backoff[attempt])
-        return False  # a token retried this long is stale anyway: push
+        return "unsent"  # a token retried this long is stale anyway: push
 
-    def send(self, to: str, messages: list[Message], key: str, first_batch: int = 0) -> None:
+    def send(self, to: str, messages: list[Message], key: str, first_batch: int = 0,
+             wait_on_rate_limit: bool = True) -> None:
         """Push messages in requests of ≤ 5, all within the monthly budget or none at all.
 
         Request i's retry key derives from `key` and i, so sending again with the same key (a retry
@@ -119,7 +132,7 @@ class LineApi:
         accepted = 0
         try:
             for i, group in enumerate(groups, start=first_batch):
-                self.push(to, group, retry_key(f"{key}#{i}"))
+                self.push(to, group, retry_key(f"{key}#{i}"), wait_on_rate_limit)
                 accepted += 1
         except push_budget.PushQuotaExhausted:
             push_budget.release(self.engine, PLATFORM, month, len(groups) - accepted, refused=True)
@@ -128,8 +141,9 @@ class LineApi:
             push_budget.release(self.engine, PLATFORM, month, len(groups) - accepted)
             raise
 
-    def push(self, to: str, messages: list[Message], key: str) -> None:
-        """One push request, retried with the same retry key; raise if LINE did not accept it."""
+    def push(self, to: str, messages: list[Message], key: str, wait_on_rate_limit: bool = True) -> None:
+        """One push request, retried with the same retry key; raise if LINE did not accept it
+        (a rate limit without `wait_on_rate_limit`: `RateLimited` at once)."""
         request = PushMessageRequest.from_dict({"to": to, "messages": messages})
         for attempt in range(len(self.backoff) + 1):
             pause = self.backoff[attempt] if attempt < len(self.backoff) else 0.0
@@ -143,6 +157,8 @@ class LineApi:
                     if error_message(exc) == MONTHLY_LIMIT:
                         month = push_budget.month_of(self.settings.now())
                         raise push_budget.PushQuotaExhausted(PLATFORM, month, MONTHLY_LIMIT) from exc
+                    if not wait_on_rate_limit:
+                        raise RateLimited(_retry_after(exc), f"push: 429 {error_message(exc)}") from exc
                     pause = max(pause, _retry_after(exc) or 0.0)
                 elif exc.status is None or exc.status < 500:
                     raise LineDeliveryError(f"push refused: {exc.status} {error_message(exc)}",
@@ -168,7 +184,8 @@ class LineSender:
     """`bot.core.messages.Sender` for LINE: the outbox's deliveries (reminders, digests) as pushes.
 
     Raises `bot.core.push_budget.PushRefused` when the budget or LINE's quota refuses (fall back to the
-    member's other platform), `LineDeliveryError` when LINE did not accept it (retry later).
+    member's other platform), `LineDeliveryError` when LINE did not accept it (retry later),
+    `RateLimited` at once for a 429 rate limit (the outbox retries after it, never sleeping here).
     """
 
     platform = PLATFORM
@@ -177,7 +194,7 @@ class LineSender:
         self.api = api or LineApi(settings, engine)
 
     def send(self, recipient: str, replies: Sequence[Reply], *, key: str | None = None) -> None:
-        self.api.send(recipient, render_all(replies), key or f"adhoc:{uuid.uuid4()}")
+        self.api.send(recipient, render_all(replies), key or f"adhoc:{uuid.uuid4()}", wait_on_rate_limit=False)
 
 
 

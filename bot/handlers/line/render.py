@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.core.messages import Card, Choice, Form, Reply
+from bot.core.messages import Card, Choice, Form, Reply, button_data
 from bot.texts import platforms as say
 
 Message = dict[str, Any]
@@ -66,11 +66,12 @@ def shorten(text: str, limit: int) -> str:
 
 
 def quick_reply_item(choice: Choice) -> Message:
-    """A postback button whose data is the choice's value; the chat shows the full label."""
+    """A postback button whose data is the choice's value (and step); the chat shows the full label."""
     label = shorten(choice.label, LABEL_MAX)
     display = shorten(choice.label, DISPLAY_TEXT_MAX)
-    if utf16_len(choice.value) <= DATA_MAX:
-        action = {"type": "postback", "label": label, "data": choice.value, "displayText": display}
+    data = button_data(choice)
+    if utf16_len(data) <= DATA_MAX:
+        action = {"type": "postback", "label": label, "data": data, "displayText": display}
     else:  # too long for a postback: the label, typed, is accepted by the core as well
         action = {"type": "message", "label": label, "text": display}
     return {"type": "action", "action": action}

@@ -15,15 +15,16 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, request
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3 import SignatureValidator
 from sqlalchemy import Engine
 
+from bot.core import inbox
 from bot.core.config import Settings
-from bot.core.messages import Incoming, Reply
+from bot.core.messages import Incoming, Reply, from_button
 from bot.core.pipeline import BaseTransport, Pipeline, Rendered, Turn
 from bot.core.push_budget import PushRefused
 from bot.core.timers import Deadlines
@@ -60,6 +61,19 @@ def wanted(event: dict[str, Any]) -> bool:
     return event["type"] == "message" and message.get("type") == "text" and _mentions_bot(message)
 
 
+def events_of(body: bytes) -> list[dict[str, Any]] | None:
+    """The events of a signed webhook body; None when it is not LINE's shape."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    events = data.get("events") if isinstance(data, dict) else None
+    if not isinstance(events, list) or not all(isinstance(e, dict) and isinstance(e.get("type"), str)
+                                               for e in events):
+        return None
+    return events
+
+
 def event_id_of(event: dict[str, Any]) -> str:
     """The dedupe key: LINE's webhookEventId (older payloads: type and timestamp)."""
     return str(event.get("webhookEventId") or f"{event.get('type')}:{event.get('timestamp')}")
@@ -70,9 +84,9 @@ def to_incoming(event: dict[str, Any]) -> Incoming:
     source = event.get("source", {})
     kind = source.get("type", "user")
     channel = source.get("groupId") or source.get("roomId") or source.get("userId", "")
-    text = value = neutral = None
+    text = value = step = neutral = None
     if event["type"] == "postback":
-        value = event.get("postback", {}).get("data", "")
+        value, step = from_button(str(event.get("postback", {}).get("data", "")))
     elif event["type"] == "message" and event["message"].get("type") == "text":
         text = _without_mentions(event["message"])
     elif event["type"] == "follow":
@@ -80,7 +94,7 @@ def to_incoming(event: dict[str, Any]) -> Incoming:
     else:  # a sticker, a photo …
         neutral = "unsupported"
     return Incoming(platform=PLATFORM, user=source.get("userId", ""), channel=channel, text=text, value=value,
-                    event=neutral, event_id=event.get("webhookEventId"), direct=kind == "user", raw=event)
+                    step=step, event=neutral, event_id=event.get("webhookEventId"), direct=kind == "user", raw=event)
 
 
 class LineAdapter(BaseTransport):
@@ -91,7 +105,7 @@ class LineAdapter(BaseTransport):
     def __init__(self, settings: Settings, engine: Engine, api: LineApi | None = None,
                  loading_after: float = 0.5, wall_clock: Callable[[], float] = time.time) -> None:
         assert settings.line_channel_secret is not None
-        self.parser = WebhookParser(settings.line_channel_secret.get_secret_value())
+        self.validator = SignatureValidator(settings.line_channel_secret.get_secret_value())
         self.settings = settings
         self.engine = engine
         self.api = api or LineApi(settings, engine)
@@ -103,13 +117,17 @@ class LineAdapter(BaseTransport):
         self.timer = Deadlines("line-loading-timer")  # no thread wakes for a message answered in time
 
     def webhook(self) -> Response | tuple[str, int]:
-        body = request.get_data(as_text=True)
+        """The signature first (over the raw bytes), then the shape; 400 for either, never a 500."""
+        body = request.get_data()
+        signature = request.headers.get("X-Line-Signature", "")
         try:
-            self.parser.parse(body, request.headers.get("X-Line-Signature", ""))
-            events = json.loads(body)["events"]
-        except InvalidSignatureError:
+            valid = bool(signature) and self.validator.validate(body.decode("utf-8"), signature)
+        except (UnicodeDecodeError, ValueError):  # not UTF-8, or a signature that is not base64
+            valid = False
+        if not valid:
             return "invalid signature", 400
-        except (ValueError, KeyError, TypeError):
+        events = events_of(body)
+        if events is None:
             return "malformed body", 400
         self.pipeline.accept([(event_id_of(event), event) for event in events if wanted(event)])
         return Response("", 200)
@@ -127,7 +145,7 @@ class LineAdapter(BaseTransport):
         return self.with_loading(turn.incoming, work)
 
     def deliver(self, turn: Turn, rendered: Rendered, *, retry: bool) -> None:
-        self.send_replies(turn.reply_to, turn.incoming.channel, rendered)
+        self.send_replies(turn.reply_to, turn.incoming.channel, rendered, retry=retry)
 
     def with_loading(self, incoming: Incoming, work: Callable[[], list[Reply]]) -> list[Reply]:
         """Run `work`; in a one-to-one chat, show the loading animation if it takes a while."""
@@ -143,12 +161,26 @@ class LineAdapter(BaseTransport):
         finally:
             self.timer.cancel(pending)
 
-    def send_replies(self, event: dict[str, Any], to: str, messages: list[Message]) -> None:
-        """Reply while the token is fresh and unused; push the rest (or all, when it is not)."""
+    def send_replies(self, event: dict[str, Any], to: str, messages: list[Message], retry: bool = False) -> None:
+        """Reply while the token is fresh and unused; push the rest (or all, when it is not).
+
+        The reply is noted on the event before it is sent (`inbox.note_reply`). A retry after a
+        crash that finds the note does not push the reply's messages again: with the token still
+        fresh it asks LINE, and "invalid reply token" means our earlier request used it; with the
+        token stale, that request went out while it was fresh and is taken as delivered (a reply
+        is at most once; the pushes after it have their own retry keys)."""
         token = event.get("replyToken")
         age = self.wall_clock() - event.get("timestamp", 0) / 1000
+        event_id = event_id_of(event)
+        tried = retry and inbox.reply_tried(self.engine, PLATFORM, event_id)
         rest, first = messages, 0
-        if token and age < REPLY_TOKEN_TTL and self.api.reply(token, messages[:MESSAGES_PER_REQUEST]):
+        replied = False
+        if token and age < REPLY_TOKEN_TTL:
+            inbox.note_reply(self.engine, PLATFORM, event_id, datetime.now(UTC))
+            replied = self.api.reply_status(token, messages[:MESSAGES_PER_REQUEST], tried_before=tried) in ("sent", "used")
+        elif token and tried:
+            replied = True
+        if replied:
             rest, first = messages[MESSAGES_PER_REQUEST:], 1
         if not rest:
             return

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from slack_bolt import Ack, App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.authorization import AuthorizeResult
@@ -28,6 +28,7 @@ from bot.core.router import starts_a_dialog
 from bot.handlers.slack import api as slack_api
 from bot.handlers.slack import blocks as slack_blocks
 from bot.handlers.slack import events as slack_events
+from bot.handlers.slack import verify
 from bot.handlers.slack.events import SlackTransport
 from bot.texts import platforms as say
 
@@ -147,6 +148,17 @@ class SlackBot:
         return handler
 
 
+def _verified(handler: SlackRequestHandler, secret: str) -> Response:
+    """Signature, timestamp and shape first (bot.handlers.slack.verify); then bolt."""
+    try:
+        verify.check(secret, request.get_data(), dict(request.headers))
+    except verify.Refused as refused:
+        log.info("Slack request refused: %s", refused.reason)
+        return Response(refused.reason, status=refused.status, mimetype="text/plain")
+    response: Response = handler.handle(request)
+    return response
+
+
 def register(app: Flask, settings: Settings, engine: Engine) -> bool:
     """POST /slack/events when the bot token and signing secret are set; Socket Mode with an app token."""
     if settings.slack_bot_token is None or (settings.slack_signing_secret is None and settings.slack_app_token is None):
@@ -157,6 +169,7 @@ def register(app: Flask, settings: Settings, engine: Engine) -> bool:
         app.extensions["kaikaku_slack_socket"] = bot.start_socket_mode()
     else:
         handler = SlackRequestHandler(bot.app)
-        app.add_url_rule("/slack/events", "slack_events", lambda: handler.handle(request), methods=["POST"])
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        app.add_url_rule("/slack/events", "slack_events", lambda: _verified(handler, secret), methods=["POST"])
     bot.pipeline.start()
     return True

@@ -27,7 +27,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.core.messages import Card, Form, Reply
+from bot.core.messages import Card, Form, Reply, button_data
 from bot.texts import platforms as platform_texts
 
 CHOICE = "kk_choice"  # action_id prefix of buttons whose value goes to the core
@@ -92,7 +92,7 @@ def message(reply: Reply) -> dict[str, Any]:
     if reply.card:
         blocks += card_blocks(reply.card)
     for start in range(0, len(reply.choices), BUTTONS_PER_BLOCK):
-        buttons = [ButtonElement(text=_cut(c.label, BUTTON_MAX), value=c.value[:VALUE_MAX], action_id=f"{CHOICE}_{i}")
+        buttons = [ButtonElement(text=_cut(c.label, BUTTON_MAX), value=button_data(c)[:VALUE_MAX], action_id=f"{CHOICE}_{i}")
                    for i, c in enumerate(reply.choices[start:start + BUTTONS_PER_BLOCK], start)]
         blocks.append(ActionsBlock(elements=buttons))
     if reply.form:
@@ -186,7 +186,7 @@ def home_view(replies: Sequence[Reply]) -> dict[str, Any]:
     first, *rest = list(replies) or [Reply("")]
     blocks.append(SectionBlock(text=_md(_mentioned(escape(first.text), first))))
     if first.choices:
-        buttons = [ButtonElement(text=_cut(c.label, BUTTON_MAX), value=c.value[:VALUE_MAX],
+        buttons = [ButtonElement(text=_cut(c.label, BUTTON_MAX), value=button_data(c)[:VALUE_MAX],
                                  action_id=f"{CHOICE}_home{'' if i == 0 else i}", style="primary" if i == 0 else None)
                    for i, c in enumerate(first.choices[:BUTTONS_PER_BLOCK])]
         blocks += [ActionsBlock(elements=buttons), DividerBlock()]
@@ -194,7 +194,7 @@ def home_view(replies: Sequence[Reply]) -> dict[str, Any]:
         accessory = None
         if reply.choices:
             choice = reply.choices[0]
-            accessory = ButtonElement(text=_cut(choice.label, BUTTON_MAX), value=choice.value[:VALUE_MAX],
+            accessory = ButtonElement(text=_cut(choice.label, BUTTON_MAX), value=button_data(choice)[:VALUE_MAX],
                                       action_id=f"{CHOICE}_h{len(blocks)}")
         blocks.append(SectionBlock(text=_md(_cut(escape(reply.text), SECTION_MAX)), accessory=accessory))
     return View(type="home", blocks=blocks).to_dict()

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.core.messages import Incoming, Mention, Reply
+from bot.core.messages import Incoming, Mention, RateLimited, Reply, from_button
 from bot.core.pipeline import BaseTransport, Rendered, Turn
 from bot.handlers.slack import api as slack_api
 from bot.handlers.slack import blocks as slack_blocks
@@ -100,10 +100,11 @@ def _action(body: dict[str, Any], key: str, dm_channel: Callable[[str], str]) ->
     channel = (body.get("channel") or {}).get("id") or dm_channel(user)
     message = body.get("message") or {}
     direct = channel.startswith("D")
-    incoming = Incoming(PLATFORM, user, channel, value=action.get("value", ""), event_id=key, direct=direct, raw=body)
+    value, step = from_button(str(action.get("value", "")))
+    incoming = Incoming(PLATFORM, user, channel, value=value, step=step, event_id=key, direct=direct, raw=body)
     answered = None
     if direct and message.get("ts"):
-        label = (action.get("text") or {}).get("text") or action.get("value", "")
+        label = (action.get("text") or {}).get("text") or value
         answered = (channel, message["ts"], message.get("blocks") or [], message.get("text") or "", label)
     if (body.get("container") or {}).get("type") == "ephemeral" and body.get("response_url"):
         return Turn(incoming, key, Where(response_url=body["response_url"]))  # a button of an in-place answer
@@ -131,14 +132,19 @@ class SlackTransport(BaseTransport):
 
     def deliver(self, turn: Turn, rendered: Rendered, *, retry: bool) -> None:
         where: Where = turn.reply_to
-        if where.home:  # a view is replaced whole: publishing it again is harmless
-            self.client.views_publish(user_id=turn.incoming.user, view=rendered[0]["home"])
-            return
-        if where.response_url:
-            slack_api.respond_ephemeral(where.response_url, rendered)
-            return
-        self.poster.deliver(turn.incoming.channel, rendered, key=turn.key, thread_ts=where.thread_ts,
-                            check_first=retry)
+        try:
+            if where.home:  # a view is replaced whole: publishing it again is harmless
+                self.client.views_publish(user_id=turn.incoming.user, view=rendered[0]["home"])
+                return
+            if where.response_url:
+                slack_api.respond_ephemeral(where.response_url, rendered)
+                return
+            self.poster.deliver(turn.incoming.channel, rendered, key=turn.key, thread_ts=where.thread_ts,
+                                check_first=retry)
+        except SlackApiError as exc:  # a 429 of another call: the worker tries again after Retry-After
+            if exc.response.status_code != 429:
+                raise
+            raise RateLimited(float(exc.response.headers.get("Retry-After") or 1), "Slack: 429") from exc
 
     def after_delivery(self, turn: Turn) -> None:
         if turn.reply_to.answered_message:
