@@ -124,7 +124,7 @@ DOWNLOAD_WORKBOOK = "実施結果(Excel ブック)"
 DOWNLOAD_WORKBOOK_NOTE = "全取組 × 担当課の実施結果、実績値、承認状況。"
 DOWNLOAD_CSV = "実施結果(CSV、UTF-8 BOM付き)"
 DOWNLOAD_CSV_NOTE = "Excel でそのまま開けます。"
-DOWNLOAD_SCOPE_NOTE = "ダウンロードできるのは全課の集計を扱うデジタル行政戦略課・管理職の方です。"
+DOWNLOAD_SCOPE_NOTE = "ダウンロードできるのは、全課の結果を扱うデジタル行政戦略課の方です。"
 
 # --- command line ----------------------------------------------------------------------------------
 CLI_LINK_EXPIRES = "有効期限: {when}(1回だけ使えます)"

@@ -1,9 +1,13 @@
 """The Slack Web API side: a client that retries safely, posting once, and the outbox's Sender.
 
-Retries (slack_sdk's RetryHandlers): a 429 is always retried after Retry-After (Slack did not
-take the call). A 5xx or a broken connection is retried for idempotent methods only; for a post
-it is ambiguous (the message may have been taken), so `Poster` first looks for the message's key
-in the conversation (message metadata) and posts again only when it is not there.
+Retries (slack_sdk's RetryHandlers): a 5xx or a broken connection is retried for idempotent
+methods only; for a post it is ambiguous (the message may have been taken), so `Poster` first
+looks for the message's key in the conversation (message metadata) and posts again only when it
+is not there. A 429 (Slack did not take the call) is never retried by the client: the web
+process's `Poster` waits Retry-After inline only while its total wait stays within a small budget
+(someone is waiting for that answer), and raises `RateLimited` beyond it (the event worker tries
+again after Retry-After); the outbox's `SlackSender` never waits (budget 0): the outbox gives the
+message back with its next attempt at Retry-After and sends the others meanwhile.
 """
 
 from __future__ import annotations
@@ -22,12 +26,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 
 from bot.core.config import Settings
-from bot.core.messages import Reply
+from bot.core.messages import RateLimited, Reply
 from bot.handlers.slack import blocks as slack_blocks
 from bot.texts import platforms as say
 
@@ -66,11 +69,15 @@ class SafeConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
         return _method(request) not in NOT_IDEMPOTENT or _never_sent(error)
 
 
+REQUEST_TIMEOUT = 10  # seconds, each Web API call
+INTERACTIVE_RATE_LIMIT_WAIT = 10.0  # seconds the web process may wait in all for one answer's 429s
+
+
 def make_client(settings: Settings, with_token: bool = True) -> WebClient:
+    """A Web API client; a 429 is raised to the caller (never slept on inside the client)."""
     token = settings.slack_bot_token.get_secret_value() if with_token and settings.slack_bot_token else None
-    handlers = [RateLimitErrorRetryHandler(max_retry_count=3), IdempotentServerErrorRetryHandler(max_retry_count=2),
-                SafeConnectionErrorRetryHandler(max_retry_count=2)]
-    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)
+    handlers = [IdempotentServerErrorRetryHandler(max_retry_count=2), SafeConnectionErrorRetryHandler(max_retry_count=2)]
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=REQUEST_TIMEOUT, retry_handlers=handlers)
 
 
 def _ambiguous(exc: Exception) -> bool:
@@ -83,10 +90,12 @@ def _ambiguous(exc: Exception) -> bool:
 class Poster:
     """chat.postMessage at most once per key, however the Web API fails."""
 
-    def __init__(self, client: WebClient, attempts: int = 4, backoff: float = 0.3) -> None:
+    def __init__(self, client: WebClient, attempts: int = 4, backoff: float = 0.3,
+                 rate_limit_wait: float = INTERACTIVE_RATE_LIMIT_WAIT) -> None:
         self.client = client
         self.attempts = attempts
         self.backoff = backoff
+        self.rate_limit_wait = rate_limit_wait  # seconds of 429 waits allowed per post; 0: never sleeps
 
     def post(self, channel: str, message: dict[str, Any], *, key: str | None = None,
              thread_ts: str | None = None) -> None:
@@ -96,12 +105,16 @@ class Poster:
         if key:
             args["metadata"] = {"event_type": KEY_EVENT, "event_payload": {"key": key}}
         since = time.time() - 5
+        waited = 0.0
         for attempt in range(1, self.attempts + 1):
             try:
                 self.client.chat_postMessage(**args)
                 return
             except (SlackApiError, OSError, http.client.HTTPException) as exc:
                 retry_after = _rate_limited(exc)
+                if retry_after is not None and (waited + retry_after > self.rate_limit_wait or attempt == self.attempts):
+                    raise RateLimited(retry_after, f"chat.postMessage to {channel}: 429") from exc
+                waited += retry_after or 0
                 if attempt == self.attempts or not (retry_after is not None or (key and _ambiguous(exc))):
                     raise
                 time.sleep(retry_after if retry_after is not None else self.backoff * attempt)
@@ -155,7 +168,7 @@ def respond_ephemeral(response_url: str, messages: Sequence[dict[str, Any]]) -> 
     it. An image cannot ride along (files need a channel post), so only its text goes."""
     from slack_sdk.webhook import WebhookClient
 
-    webhook = WebhookClient(response_url)  # not the Web API: no scope (see the manifest test)
+    webhook = WebhookClient(response_url)  # not the Web API: no scope is needed (the manifest test scans `client.`)
     for message in messages:
         parts = {k: v for k, v in message.items() if k in ("text", "blocks")}
         response = webhook.send_dict({"response_type": "ephemeral", "replace_original": False, **parts})
@@ -181,7 +194,7 @@ class SlackSender:
 
     def __init__(self, settings: Settings, client: WebClient | None = None) -> None:
         self.client = client or make_client(settings)
-        self.poster = Poster(self.client)
+        self.poster = Poster(self.client, rate_limit_wait=0.0)
 
     def channel_of(self, recipient: str) -> str:
         """A user id (U…/W…) is sent to in the app's DM with that user."""
@@ -190,8 +203,15 @@ class SlackSender:
         return recipient
 
     def send(self, recipient: str, replies: Sequence[Reply], *, key: str | None = None) -> None:
-        """Deliver or raise; with a key, a part already in the conversation is not posted again."""
-        self.poster.deliver(self.channel_of(recipient), rendered(replies), key=key, check_first=key is not None)
+        """Deliver or raise (a 429 anywhere: `RateLimited`, at once); with a key, a part already in
+        the conversation (a post whose answer a crash lost) is not posted again."""
+        try:
+            self.poster.deliver(self.channel_of(recipient), rendered(replies), key=key, check_first=key is not None)
+        except SlackApiError as exc:
+            retry_after = _rate_limited(exc)
+            if retry_after is None:
+                raise
+            raise RateLimited(retry_after, f"{recipient}: 429") from exc
 
 
 def display_name(settings: Settings, user: str) -> str | None:
