@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -79,7 +80,7 @@ def large(url: str, departments: int, measures: int) -> tuple[float, list[float]
     spread_reports(engine)
     with session_scope(engine) as s:  # bench_reminders' coordinators sit in 課0001: make it the division
         name = s.get(Member, s.query(Member.id).filter(Member.role == "coordinator").limit(1).scalar()).department.name
-    settings = bench_settings(url).model_copy(update={"coordinator_department": name})
+    settings = replace(bench_settings(url), coordinator_department=name)
     try:
         return time_overview(engine, settings, ("console", "coord0"))
     finally:

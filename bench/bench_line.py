@@ -53,8 +53,9 @@ from flask import Flask, request
 from linebot.v3 import WebhookParser
 from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, ReplyMessageRequest, TextMessage
 from linebot.v3.webhooks import MessageEvent, TextMessageContent
-from pydantic import SecretStr
 from waitress.server import create_server
+
+from bot.core.config import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

@@ -50,12 +50,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 from sqlalchemy import Engine, event
 from waitress.server import create_server
+
+from bot.core.config import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -273,7 +273,7 @@ class Bot:
 
     def at(self, moment: datetime) -> Bot:
         """From now on the bot's clock reads `moment` (BOT_NOW)."""
-        self.settings = self.settings.model_copy(update={"bot_now": moment})
+        self.settings = replace(self.settings, bot_now=moment)
         return self
 
     def later(self, **delta: float) -> Bot:

@@ -4,6 +4,7 @@ numbers over 令和5–7年度 so its trend has something to show."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select, update
@@ -26,8 +27,8 @@ PEOPLE = (COORDINATOR, MANAGER, STAFF, OTHER_STAFF)
 
 
 def dashboard_settings(settings: Settings, now: datetime = MID_ROUND, public: str = PUBLIC) -> Settings:
-    return settings.model_copy(update={"secret_key": Settings(secret_key=SECRET).secret_key, "public_url": public,
-                                       "bot_now": now})
+    return replace(settings, secret_key=Settings(secret_key=SECRET).secret_key, public_url=public,
+                                       bot_now=now)
 
 
 def add_people(engine: Engine) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -97,7 +98,7 @@ def test_the_chat_word_gives_a_one_time_link_in_a_direct_chat_only(sqlite_catalo
     assert [r.text for r in group] == [t.ONLY_DIRECT]
     stranger = router.route(conf, sqlite_catalog_engine, Incoming("console", "nobody", "console", text="ダッシュボード"))
     assert [r.text for r in stranger] == [texts.UNREGISTERED]
-    unset = conf.model_copy(update={"public_url": None})
+    unset = replace(conf, public_url=None)
     assert [r.text for r in router.route(unset, sqlite_catalog_engine,
                                          Incoming("console", STAFF[1], "console", text="ダッシュボード"))] == [t.NOT_CONFIGURED]
 
@@ -145,7 +146,7 @@ def test_a_link_works_once_within_its_minutes_and_only_as_issued(catalog_engine:
         with session_scope(catalog_engine) as s, pytest.raises(LinkRefused) as refused:
             redeem(s, conf, signed, MID_ROUND)
         assert refused.value.code == code
-    other_key = conf.model_copy(update={"secret_key": Settings(secret_key="another").secret_key})
+    other_key = replace(conf, secret_key=Settings(secret_key="another").secret_key)
     with session_scope(catalog_engine) as s:
         fresh = issue_link(s, conf, "console", STAFF[1], MID_ROUND).url.rsplit("/", 1)[1]
     with session_scope(catalog_engine) as s, pytest.raises(LinkRefused):

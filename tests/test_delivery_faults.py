@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine, update
 
 from bot.core import inbox
-from bot.core.config import Settings
+from bot.core.config import SecretStr, Settings
 from bot.core.outbox import NewMessage, deliver_due, enqueue_many, real_now
 from bot.core.worker import EventWorker
 from bot.handlers.slack.api import SlackSender

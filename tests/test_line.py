@@ -8,17 +8,17 @@ import copy
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from bot.catalog.store import find_department
 from bot.core import inbox, push_budget
-from bot.core.config import Settings
+from bot.core.config import SecretStr, Settings
 from bot.core.messages import Card, Choice, Form, RateLimited, Reply
 from bot.handlers.line import render as line_render
 from bot.handlers.line.api import LineSender, retry_key
@@ -383,7 +383,7 @@ def test_the_monthly_budget_is_never_exceeded_silently(
 
 
 def test_a_push_needing_more_requests_than_the_budget_left_sends_none(bot: Bot, line_api: FakeLineApi) -> None:
-    settings = bot.settings.model_copy(update={"line_push_monthly_budget": 1})
+    settings = replace(bot.settings, line_push_monthly_budget=1)
     sender = LineSender(settings, bot.engine)
     with pytest.raises(push_budget.PushBudgetExceeded):
         sender.send(USER, [Reply(f"{i}通目") for i in range(6)], key="big")  # 2 requests needed

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def test_metrics_read_the_outbox_and_the_dialog_steps(sqlite_catalog_engine: Eng
 
 def test_healthz_reports_a_stale_clock_with_503_and_the_reason(sqlite_catalog_engine: Engine,
                                                                settings: Settings) -> None:
-    client = create_app(settings.model_copy(update={"clock_stale_seconds": 120}), sqlite_catalog_engine).test_client()
+    client = create_app(replace(settings, clock_stale_seconds=120), sqlite_catalog_engine).test_client()
     assert client.get("/healthz").get_json()["clock"]["status"] == "never"
     heartbeat.beat(sqlite_catalog_engine, now=datetime.now(UTC) - timedelta(seconds=30))
     fresh = client.get("/healthz")

@@ -8,15 +8,15 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
 from bot.catalog.store import find_department, measure_by_no
-from bot.core.config import Settings
+from bot.core.config import SecretStr, Settings
 from bot.core.messages import Incoming, Reply
 from bot.core.router import route
 from bot.core.web import create_app
@@ -276,7 +276,7 @@ def test_no_reply_carries_an_account_id(office: tuple[Engine, Settings]) -> None
 
 def test_invite_shows_a_code_once_one_to_one_and_it_registers(office: tuple[Engine, Settings]) -> None:
     engine, settings = office
-    settings = settings.model_copy(update={"secret_key": SecretStr("k" * 32)})
+    settings = replace(settings, secret_key=SecretStr("k" * 32))
     assert "取りまとめ担当" in console(engine, settings, "desk", "招待 危機管理課")  # sees, does not act
     assert "1対1のトーク" in console(engine, settings, "boss", "招待 危機管理課", direct=False)
     answer = console(engine, settings, "boss", "招待 危機管理課 管理職")

@@ -3,6 +3,7 @@ verify_dialog: what staff type, full-width, kanji and units included, and what t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -74,7 +75,7 @@ def test_numbers_as_people_type_them(bot: Bot, typed: str, value: int | None, ec
 
 def test_units_are_converted_to_the_targets_unit(settings: Settings, sqlite_catalog_engine: Engine) -> None:
     # In May the report is about the FY just ended: 令和7年度, when No.81's target is 800,000千円.
-    may = Bot(settings.model_copy(update={"bot_now": datetime(2026, 5, 12, 9, 0, tzinfo=JST)}), sqlite_catalog_engine)
+    may = Bot(replace(settings, bot_now=datetime(2026, 5, 12, 9, 0, tzinfo=JST)), sqlite_catalog_engine)
     sato = may.member("sato", "総務課")
     verify_dialog(may, sato, [
         ("No.81を報告", "令和7年度の取組状況"),
@@ -171,7 +172,7 @@ def test_unclear_answers_are_asked_again_with_an_example(bot: Bot) -> None:
 
 
 def test_text_past_the_limit_is_refused_whole_and_kept(settings: Settings, sqlite_catalog_engine: Engine) -> None:
-    bot = Bot(settings.model_copy(update={"result_text_max_chars": 30}), sqlite_catalog_engine)
+    bot = Bot(replace(settings, result_text_max_chars=30), sqlite_catalog_engine)
     tanaka = bot.member("tanaka", "危機管理課")
     long = "防災講座を開催した。" * 4  # 40 characters
     verify_dialog(bot, tanaka, [

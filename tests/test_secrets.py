@@ -12,13 +12,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from bot.catalog.store import find_department
 from bot.cli import app
-from bot.core.config import Settings, check_secrets, get_settings
+from bot.core.config import SecretStr, Settings, check_secrets, get_settings
 from bot.core.messages import Incoming
 from bot.core.router import route
 from bot.people.registration import issue_code, legacy_hash, normalize_code

@@ -10,16 +10,16 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine, select
 
 from bot import texts
 from bot.catalog.store import find_department, measure_by_no
-from bot.core.config import Settings
+from bot.core.config import SecretStr, Settings
 from bot.core.messages import Card, Choice, Form, Reply
 from bot.core.web import create_app
 from bot.handlers.slack import blocks as slack_blocks
@@ -40,9 +40,9 @@ def slack_api() -> Iterator[SlackApiStub]:
 
 
 def slack_settings(settings: Settings, stub: SlackApiStub, **extra: Any) -> Settings:
-    return settings.model_copy(update={
-        "slack_bot_token": SecretStr("xoxb-kaikaku-test"), "slack_signing_secret": SecretStr(sr.SECRET),
-        "slack_api_url": stub.url, **extra})
+    return replace(settings,
+        slack_bot_token=SecretStr("xoxb-kaikaku-test"), slack_signing_secret=SecretStr(sr.SECRET),
+        slack_api_url=stub.url, **extra)
 
 
 def register_member(engine: Engine, user: str = USER, department: str = "危機管理課", role: str = "staff") -> None:

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from pydantic import SecretStr
 from slack_bolt import App
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from bot.core.config import Settings
+from bot.core.config import SecretStr, Settings
 from bot.handlers.slack import manifest as m
 
 SLACK_PACKAGE = Path(m.__file__).parent
@@ -38,9 +38,9 @@ def registered(monkeypatch: pytest.MonkeyPatch, sqlite_catalog_engine: Engine,
         monkeypatch.setattr(App, kind, record)
     from bot.handlers.slack.app import SlackBot
 
-    configured = settings.model_copy(update={"slack_bot_token": SecretStr("xoxb-test"),
-                                             "slack_signing_secret": SecretStr("secret-for-tests"),
-                                             "slack_api_url": "http://127.0.0.1:9/api/"})
+    configured = replace(settings, slack_bot_token=SecretStr("xoxb-test"),
+                                             slack_signing_secret=SecretStr("secret-for-tests"),
+                                             slack_api_url="http://127.0.0.1:9/api/")
     bot = SlackBot(configured, sqlite_catalog_engine)
     bot.pipeline.shutdown(wait=False)
     return seen

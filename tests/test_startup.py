@@ -14,11 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from bot.core import inbox, logs
-from bot.core.config import Settings
+from bot.core.config import SecretStr, Settings
 from bot.core.worker import EventWorker
 from bot.storage.db import make_engine, migrate
 from bot.texts import ops as t

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from dataclasses import replace
+
 from sqlalchemy import Engine
 
 from bot import texts
 from bot.core import router
-from bot.core.config import Settings
+from bot.core.config import SecretStr, Settings
 from bot.core.context import Context
 from bot.core.messages import Incoming, Reply
 from bot.core.web import create_app
@@ -25,12 +26,12 @@ def test_healthz_reports_the_database_and_no_platform_without_secrets(
 
 
 def test_platforms_are_served_when_their_secrets_are_set(sqlite_catalog_engine: Engine, settings: Settings) -> None:
-    configured = settings.model_copy(update={
-        "slack_bot_token": SecretStr("xoxb-test"), "slack_signing_secret": SecretStr("s1"),
-        "slack_api_url": "http://127.0.0.1:9/api/",
-        "line_channel_secret": SecretStr("s2"), "line_channel_access_token": SecretStr("t2"),
-        "line_api_url": "http://127.0.0.1:9",
-    })
+    configured = replace(settings,
+        slack_bot_token=SecretStr("xoxb-test"), slack_signing_secret=SecretStr("s1"),
+        slack_api_url="http://127.0.0.1:9/api/",
+        line_channel_secret=SecretStr("s2"), line_channel_access_token=SecretStr("t2"),
+        line_api_url="http://127.0.0.1:9",
+    )
     client = create_app(configured, sqlite_catalog_engine).test_client()
     assert client.get("/healthz").get_json()["platforms"] == ["slack", "line"]
     assert client.post("/line/webhook", data=b'{"events":[]}', headers={"X-Line-Signature": "bad"}).status_code == 400

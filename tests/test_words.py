@@ -7,6 +7,7 @@ the 令和8年度 round open) unless a test moves the clock.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -40,7 +41,7 @@ class Chat:
         return user
 
     def at(self, moment: datetime) -> Chat:
-        return Chat(self.settings.model_copy(update={"bot_now": moment}), self.engine)
+        return Chat(replace(self.settings, bot_now=moment), self.engine)
 
     def say(self, user: str, text: str) -> str:
         return render(route(self.settings, self.engine, Incoming("console", user, "console", text=text)))

@@ -71,9 +71,8 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     """Every command: an unusable database is one line on stderr (exit 1), not a traceback."""
-    from pydantic import ValidationError
-
     from bot.cli.common import database_problem, settings
+    from bot.core.config import SettingError
     from bot.texts.ops import SETTING_INVALID
 
     try:
@@ -84,10 +83,8 @@ def main() -> None:
             if quick_ask(args[1:]):
                 return
         __getattr__("app")()
-    except ValidationError as exc:  # a setting of the wrong shape: name it, never echo its value
-        for error in exc.errors():
-            name = ".".join(str(part) for part in error["loc"]).upper()
-            print(SETTING_INVALID.format(name=name, reason=error["msg"]), file=sys.stderr)
+    except SettingError as exc:  # a setting of the wrong shape: name it, never echo its value
+        print(SETTING_INVALID.format(name=exc.name.upper(), reason=exc.reason), file=sys.stderr)
         raise SystemExit(2) from None
     except Exception as exc:
         problem = database_problem(exc, settings().database_url)

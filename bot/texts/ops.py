@@ -32,6 +32,12 @@ LINE_TOKEN_MISSING = (
 )
 REFUSED_TO_START = "起動を中止しました。"
 SETTING_INVALID = "環境変数 {name} の値を使えません: {reason}"
+SETTING_NOT_INT = "整数で指定してください。"
+SETTING_NOT_DATETIME = "日時を ISO 8601 の形(例: 2027-02-03T10:00:00+09:00)で指定してください。"
+SETTING_NOT_DATE = "日付を YYYY-MM-DD の形で、複数はカンマ区切りで指定してください。"
+SETTING_NOT_CHOICE = "{choices} のいずれかを指定してください。"
+SETTING_NOT_LIST = "JSON の配列(例: [\"S\", \"A\", \"B\"])で指定してください。"
+SETTING_NOT_PAIR = "{count}個の数の JSON 配列(例: [2, 1])で指定してください。"
 
 # --- /healthz ---------------------------------------------------------------------------------------
 
