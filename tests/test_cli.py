@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from bot.catalog.store import BUNDLED_DOCUMENT, read_catalog
 from bot.cli import app
+from bot.texts import cli as say
 
 runner = CliRunner()
 
@@ -133,3 +134,10 @@ def test_unassigned_measures_can_be_assigned(cli_env: Path) -> None:
     assert code == 2 and "No.99" in err
     code, _, err = kaikaku("catalog", "assign", str(no), "市民協働")
     assert code == 2 and "市民協働推進課" in err
+
+
+@pytest.mark.parametrize("command", [["ask", "No.34の目標は?"], ["members", "list"]])
+def test_a_database_never_initialised_says_run_init(cli_env: Path, command: list[str]) -> None:
+    code, out, err = kaikaku(*command)
+    assert (code, out) == (2, "")
+    assert err.strip() == say.NO_DATABASE

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 def answer_text(question: str, user: str | None) -> str:
     """The bot's answer to `question`, as the console prints it (choices numbered); nothing stored."""
+    from sqlalchemy.exc import DBAPIError
+
     from bot import answers
     from bot.cli.common import engine, fail, settings
     from bot.core.context import Context
@@ -23,18 +25,24 @@ def answer_text(question: str, user: str | None) -> str:
     from bot.core.router import help_handler
     from bot.handlers.console import render
     from bot.people.members import find_member
-    from bot.storage.db import session_scope
+    from bot.storage.db import session_scope, table_names
     from bot.texts import cli as say
 
     if not question.strip():
         fail(say.ASK_EMPTY)
     platform, _, user_id = user.partition(":") if user and ":" in user else ("console", "", user or "")
     conf = settings()
-    with session_scope(engine()) as session:
-        member = find_member(session, platform, user_id) if user_id else None
-        incoming = Incoming(platform, user_id or "cli", "cli", text=question, direct=True)
-        ctx = Context(conf, session, incoming, member, conf.now())
-        replies = help_handler(ctx) or answers.handle(ctx) or []
+    eng = engine(ensure_schema=False)  # the schema is looked at only when reading fails (below)
+    try:
+        with session_scope(eng) as session:
+            member = find_member(session, platform, user_id) if user_id else None
+            incoming = Incoming(platform, user_id or "cli", "cli", text=question, direct=True)
+            ctx = Context(conf, session, incoming, member, conf.now())
+            replies = help_handler(ctx) or answers.handle(ctx) or []
+    except DBAPIError:
+        if "alembic_version" not in table_names(eng):
+            fail(say.NO_DATABASE)
+        raise
     return render(replies)
 
 
