@@ -23,6 +23,7 @@ from bot.reporting.rounds import round_of
 from bot.storage.db import session_scope
 from bot.storage.models import AuditEntry, Department, Measure, OutboxMessage, Report
 from bot.texts import dashboard as t
+from bot.texts import review as review_texts
 from tests.dashboard_support import (
     COORDINATOR,
     MANAGER,
@@ -97,10 +98,10 @@ def test_the_chat_word_gives_a_one_time_link_in_a_direct_chat_only(sqlite_catalo
                          Incoming("console", STAFF[1], "group", text="ダッシュボード", direct=False))
     assert [r.text for r in group] == [t.ONLY_DIRECT]
     stranger = router.route(conf, sqlite_catalog_engine, Incoming("console", "nobody", "console", text="ダッシュボード"))
-    assert [r.text for r in stranger] == [texts.UNREGISTERED]
+    assert [r.text for r in stranger] == [texts.UNREGISTERED.format(coordinator=conf.coordinator_department)]
     unset = replace(conf, public_url=None)
     assert [r.text for r in router.route(unset, sqlite_catalog_engine,
-                                         Incoming("console", STAFF[1], "console", text="ダッシュボード"))] == [t.NOT_CONFIGURED]
+                                         Incoming("console", STAFF[1], "console", text="ダッシュボード"))] == [t.NOT_CONFIGURED.format(coordinator=conf.coordinator_department)]
 
 
 def test_the_link_from_chat_signs_its_owner_in(sqlite_catalog_engine: Engine, conf: Settings) -> None:
@@ -268,7 +269,8 @@ def test_a_manager_approves_from_the_measure_page(seeded: Engine, conf: Settings
         told = s.scalars(select(OutboxMessage)).all()  # the reporter hears of it, as after a review in chat
         assert [(m.recipient, m.kind) for m in told] == [(STAFF[1], "review_approved")]
     again = client.post("/dashboard/measures/34/review", data=fields)  # pressed twice
-    assert again.status_code == 409 and t.REVIEW_REFUSED["not_submitted"] in again.text
+    assert again.status_code == 409  # worded as in chat: who approved it, and when
+    assert "No.34(危機管理課)の報告(第1版)は、" in again.text and "佐藤 一郎さんが承認済みです。" in again.text
 
 
 def test_a_return_needs_a_reason_and_staff_cannot_review(seeded: Engine, conf: Settings) -> None:
@@ -276,7 +278,8 @@ def test_a_return_needs_a_reason_and_staff_cannot_review(seeded: Engine, conf: S
     sign_in(manager, seeded, conf, MANAGER)
     fields = {**review_form(manager, 34), "action": "return", "comment": "  "}
     refused = manager.post("/dashboard/measures/34/review", data=fields)
-    assert refused.status_code == 400 and t.REVIEW_REFUSED["no_comment"] in refused.text
+    assert refused.status_code == 400
+    assert review_texts.REFUSED["no_comment"].format(no=34, department="危機管理課") in refused.text
     assert current_status(seeded, 34, "危機管理課") == "submitted"
     staff = client_for(seeded, conf)
     sign_in(staff, seeded, conf, STAFF)
@@ -298,7 +301,10 @@ def test_nobody_reviews_their_own_report_from_the_page(seeded: Engine, conf: Set
     client = client_for(seeded, conf)
     sign_in(client, seeded, conf, STAFF)
     refused = client.post("/dashboard/measures/34/review", data=review_form(client, 34))
-    assert refused.status_code == 403 and t.REVIEW_REFUSED["own_report"] in refused.text
+    assert refused.status_code == 403
+    assert review_texts.REFUSED["own_report"].format(no=34, department="危機管理課", revision=1,
+                                                     coordinator=conf.coordinator_department) in refused.text
+    assert 'href="/dashboard/measures/34#d' in refused.text and t.REVIEW_BACK.format(no=34) in refused.text
     assert current_status(seeded, 34, "危機管理課") == "submitted"
 
 

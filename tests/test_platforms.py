@@ -159,7 +159,7 @@ def test_only_the_coordinator_links_by_mention(settings: Settings, sqlite_catalo
 
 def test_the_greeting_is_a_neutral_event(settings: Settings, sqlite_catalog_engine: Engine) -> None:
     stranger = route(settings, sqlite_catalog_engine, Incoming("console", "new", "console", event="greeting"))
-    assert [r.text for r in stranger] == [f"{platform_texts.GREETING}\n{texts.UNREGISTERED}", texts.HELP]
+    assert [r.text for r in stranger] == [f"{platform_texts.GREETING}\n{texts.UNREGISTERED.format(coordinator=settings.coordinator_department)}", texts.HELP]
     member(sqlite_catalog_engine, "console", "known", "危機管理課")
     known = route(settings, sqlite_catalog_engine, Incoming("console", "known", "console", event="greeting"))
     assert [r.text for r in known] == [platform_texts.GREETING, texts.HELP]
@@ -173,7 +173,7 @@ def test_the_status_view_is_neutral_replies(settings: Settings, sqlite_catalog_e
     assert [(r.text.split()[1], r.choices[0].value) for r in view[1:]] == [
         ("No.34", "報告 34"), ("No.35", "報告 35"), ("No.44", "報告 44")]
     stranger = route(settings, sqlite_catalog_engine, Incoming("console", "x", "console", event="status"))
-    assert [r.text for r in stranger] == [texts.UNREGISTERED]
+    assert [r.text for r in stranger] == [texts.UNREGISTERED.format(coordinator=settings.coordinator_department)]
 
 
 def test_the_harness_drives_any_platform_by_taps_and_a_clock(bot: Bot) -> None:

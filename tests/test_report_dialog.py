@@ -204,8 +204,8 @@ def test_who_may_report_what(bot: Bot) -> None:
         ("報告 7", ("No.7「", "担当: 人事課", "取組状況")),  # a joint measure: its own part
         ("キャンセル", "報告を中断しました"),
     ])
-    assert "登録" in bot.say("stranger", "報告") and bot.say("stranger", "報告").strip() == texts.UNREGISTERED
-    assert bot.say("stranger", "状況").strip() == texts.UNREGISTERED
+    assert "登録" in bot.say("stranger", "報告") and bot.say("stranger", "報告").strip() == texts.UNREGISTERED.format(coordinator=bot.settings.coordinator_department)
+    assert bot.say("stranger", "状況").strip() == texts.UNREGISTERED.format(coordinator=bot.settings.coordinator_department)
     tanaka = bot.member("tanaka", "危機管理課")
     assert "個別(1対1)のチャット" in bot.say(tanaka, "報告 34", direct=False, channel="C-general")
     # the coordinating division may report any measure; for a joint one it picks whose part

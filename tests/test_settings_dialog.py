@@ -88,5 +88,5 @@ def test_a_report_interrupts_the_settings_and_settings_interrupt_a_report(bot: B
 
 
 def test_an_unregistered_account_is_told_to_register(bot: Bot) -> None:
-    assert texts.UNREGISTERED in bot.say("stranger", "設定")
+    assert texts.UNREGISTERED.format(coordinator=bot.settings.coordinator_department) in bot.say("stranger", "設定")
     assert _in_dialog(bot) is None

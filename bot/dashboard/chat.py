@@ -19,8 +19,8 @@ def handle(ctx: Context) -> list[Reply] | None:
     if not ctx.incoming.direct:  # a link in a group chat could be opened by anyone there
         return [Reply(t.ONLY_DIRECT)]
     if ctx.member is None:
-        return [Reply(texts.UNREGISTERED)]
+        return [Reply(texts.UNREGISTERED.format(coordinator=ctx.settings.coordinator_department))]
     if base_url(ctx.settings) is None:
-        return [Reply(t.NOT_CONFIGURED)]
+        return [Reply(t.NOT_CONFIGURED.format(coordinator=ctx.settings.coordinator_department))]
     link = issue_link(ctx.session, ctx.settings, ctx.incoming.platform, ctx.incoming.user, ctx.now)
     return [Reply(t.LINK.format(url=link.url, minutes=ctx.settings.dashboard_link_minutes))]

@@ -45,10 +45,10 @@ from bot.japanese.numbers import format_number, format_rate
 from bot.people.members import find_member
 from bot.people.registration import ROLE_NAMES
 from bot.reporting import approval, workbook
-from bot.reporting.review_notices import tell_reporter
+from bot.reporting.review_notices import refusal_text, tell_reporter
 from bot.reporting.rounds import format_day
 from bot.storage.db import session_scope
-from bot.storage.models import Member
+from bot.storage.models import Department, Member
 from bot.texts import dashboard as t
 from bot.texts import labels
 
@@ -124,8 +124,9 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def refuse(status: int, message: str) -> Response:
-    body = render_template("message.html", title=t.REFUSED_TITLE, message=message, **common())
+def refuse(status: int, message: str, back: tuple[str, str] | None = None) -> Response:
+    """A page saying why not; `back` (address, words) links to where to try again."""
+    body = render_template("message.html", title=t.REFUSED_TITLE, message=message, back=back, **common())
     return Response(body, status=status, mimetype="text/html")
 
 
@@ -167,11 +168,12 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def common() -> dict[str, Any]:
-    """What every template gets: texts, labels, colours, the viewer, the CSRF token."""
+    """What every template gets: texts, labels, colours, the viewer, the CSRF token, and the
+    coordinating division's name (the setting) for the texts that name it ({coordinator})."""
     who = g.get("who")  # a string: a refusal after a rollback must not touch the (expired) member
     return {"t": t, "status_labels": labels.STATUS, "progress_labels": labels.PROGRESS, "basis_labels": labels.BASIS,
             "audit_labels": labels.AUDIT_ACTION, "platform_labels": t.PLATFORM_LABELS, "who": who,
-            "csrf_token": csrf_token(), "states": data.STATES}
+            "csrf_token": csrf_token(), "states": data.STATES, "coordinator": deps().settings.coordinator_department}
 
 
 def page(template: str, **values: Any) -> str:
@@ -302,10 +304,13 @@ def review(no: int) -> BaseResponse:
         else:
             done = approval.return_report(g.db, settings, g.member, no, department_id, fy,
                                           request.form.get("comment", "")[:2000], now=now(), revision=revision)
-    except approval.ReviewRefused as refused:
+    except approval.ReviewRefused as refused:  # worded as in chat, with a link back to the measure
+        department = g.db.get(Department, department_id)
+        message = refusal_text(g.db, settings, refused, no, department.name if department else "", fy, revision)
         g.db.rollback()
+        back = (url_for("dashboard.measure", no=no, _anchor=f"d{department_id}"), t.REVIEW_BACK.format(no=no))
         return refuse(409 if refused.code in ("not_submitted", "stale") else
-                      403 if refused.code in ("not_allowed", "own_report") else 400, t.REVIEW_REFUSED[refused.code])
+                      403 if refused.code in ("not_allowed", "own_report") else 400, message, back)
     tell_reporter(g.db, done, now(), settings.tz)  # as a review in chat does: through the outbox
     session["flash"] = t.REVIEW_DONE[done.status]
     return redirect(url_for("dashboard.measure", no=no, _anchor=f"d{department_id}"), code=303)

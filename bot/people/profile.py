@@ -26,7 +26,7 @@ def _called(said: str) -> Arguments | None:
 
 def _prepare(ctx: Context, args: Arguments) -> Arguments | list[Reply]:
     if ctx.member is None:
-        return [Reply(texts.UNREGISTERED)]
+        return [Reply(texts.UNREGISTERED.format(coordinator=ctx.settings.coordinator_department))]
     return {}
 
 

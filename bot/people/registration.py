@@ -140,16 +140,16 @@ def register(ctx: Context, typed_code: str) -> list[Reply]:
     if code.used_at is not None:
         if code.used_by == ctx.incoming.who:
             return [Reply(t.ALREADY.format(department=department.name))]
-        return _fail(ctx, t.USED)
+        return _fail(ctx, t.USED.format(coordinator=ctx.settings.coordinator_department))
     if _aware(code.expires_at, tz) <= ctx.now:
-        return _fail(ctx, t.EXPIRED.format(expires=_when(_aware(code.expires_at, tz), tz)))
+        return _fail(ctx, t.EXPIRED.format(coordinator=ctx.settings.coordinator_department, expires=_when(_aware(code.expires_at, tz), tz)))
     claimed = ctx.session.execute(
         update(RegistrationCode)
         .where(RegistrationCode.id == code.id, RegistrationCode.used_at.is_(None))
         .values(used_at=ctx.now, used_by=ctx.incoming.who)
     ).rowcount  # type: ignore[attr-defined]
     if claimed != 1:  # someone else used it a moment ago
-        return _fail(ctx, t.USED)
+        return _fail(ctx, t.USED.format(coordinator=ctx.settings.coordinator_department))
     name = code.name or platform_name(ctx.settings, ctx.incoming.platform, ctx.incoming.user)
     add_member(ctx.session, ctx.incoming.platform, ctx.incoming.user, department, code.role, name, now=ctx.now,
                actor=Actor(ctx.incoming.who, name))
@@ -163,7 +163,7 @@ def handle(ctx: Context) -> list[Reply] | None:
         return None
     typed = match.group("code").strip()
     if not typed:
-        return [Reply(t.ASK_CODE)]
+        return [Reply(t.ASK_CODE.format(coordinator=ctx.settings.coordinator_department))]
     if not ctx.incoming.direct:
         return [Reply(t.ONLY_DIRECT)]
     return register(ctx, typed)

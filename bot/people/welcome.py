@@ -10,5 +10,6 @@ from bot.texts import platforms as say
 
 def greet(ctx: Context) -> list[Reply]:
     """Hello, how to register (unless already registered), and what the bot does."""
-    hello = say.GREETING if ctx.member is not None else f"{say.GREETING}\n{texts.UNREGISTERED}"
+    unregistered = texts.UNREGISTERED.format(coordinator=ctx.settings.coordinator_department)
+    hello = say.GREETING if ctx.member is not None else f"{say.GREETING}\n{unregistered}"
     return [Reply(hello), Reply(texts.HELP)]

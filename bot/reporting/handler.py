@@ -69,7 +69,7 @@ def _called(said: str) -> Arguments | None:
 def _prepare(ctx: Context, args: Arguments) -> Arguments | list[Reply]:
     """`報告` or `報告 34`: who may report, in which chat, which measure; then the dialog starts."""
     if ctx.member is None:
-        return [Reply(texts.UNREGISTERED)]
+        return [Reply(texts.UNREGISTERED.format(coordinator=ctx.settings.coordinator_department))]
     if not ctx.incoming.direct:
         return [Reply(_message("not_direct"))]
     home = ctx.member.department.name
@@ -77,7 +77,8 @@ def _prepare(ctx: Context, args: Arguments) -> Arguments | list[Reply]:
     if number is None:
         coordinator = is_coordinator(ctx.member, ctx.settings.coordinator_department)
         if not coordinator and not reports.department_measures(ctx.session, ctx.member.department_id):
-            return [Reply(_message("no_measures", department_home=home))]
+            return [Reply(_message("no_measures", department_home=home,
+                                   coordinator=ctx.settings.coordinator_department))]
         return {}
     if measure_by_no(ctx.session, number) is None:
         return [Reply(_message("unknown_measure", no=number))]
@@ -98,7 +99,7 @@ def handle(ctx: Context) -> list[Reply] | None:
 def status(ctx: Context) -> list[Reply]:
     """`状況`: the user's department, each measure approved / submitted / returned / draft / missing."""
     if ctx.member is None:
-        return [Reply(texts.UNREGISTERED)]
+        return [Reply(texts.UNREGISTERED.format(coordinator=ctx.settings.coordinator_department))]
     if not permissions.viewer(ctx.member, ctx.settings, ctx.incoming.direct).sees_status:
         return [Reply(people_texts.RESULTS_IN_GROUP)]  # a group or channel: anyone may be reading
     fy, round_lines, accepts = in_words(ctx.session, ctx.settings, ctx.now)

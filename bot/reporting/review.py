@@ -27,7 +27,7 @@ from bot.dialogs.model import REGISTRY, Outcome, Turn
 from bot.japanese.fiscal_year import FiscalYear
 from bot.reporting import approval, reports
 from bot.reporting.approval import ReviewRefused
-from bot.reporting.review_notices import content_card, named, review_choices, tell_reporter, when
+from bot.reporting.review_notices import content_card, refusal_text, review_choices, tell_reporter
 from bot.storage.models import Department, Measure, Member, Report
 from bot.texts import review as t
 
@@ -122,7 +122,7 @@ def handle(ctx: Context) -> list[Reply] | None:
 def prepare(ctx: Context, cmd: Command) -> dict[str, Any] | list[Reply]:
     """Who, which report: the arguments of a review, or the replies that refuse or ask."""
     if ctx.member is None:
-        return [Reply(texts.UNREGISTERED)]
+        return [Reply(texts.UNREGISTERED.format(coordinator=ctx.settings.coordinator_department))]
     if cmd.no is None:
         return [Reply(t.NEEDS_NUMBER)]
     measure = measure_by_no(ctx.session, cmd.no)
@@ -176,26 +176,14 @@ def review(session: Session, settings: Settings, member: Member, now: datetime, 
 
 
 def refusal(session: Session, settings: Settings, args: dict[str, Any], refused: ReviewRefused) -> list[Reply]:
-    """A polite answer for each refusal; a stale one shows the new revision with its buttons."""
+    """A polite answer for each refusal (worded as on the dashboard: `refusal_text`); a stale one
+    shows the new revision with its buttons."""
     report: Report | None = refused.report
-    values = {"no": args["measure_no"], "department": args["department"], "fy": FiscalYear(int(args["fy"])).label}
-    if refused.code == "not_allowed":
-        return [Reply(t.NOT_ALLOWED.format(coordinator=settings.coordinator_department, **values))]
-    if refused.code == "own_report" and report is not None:
-        return [Reply(t.OWN_REPORT.format(revision=report.revision, coordinator=settings.coordinator_department,
-                                          **values))]
+    text = refusal_text(session, settings, refused, int(args["measure_no"]), str(args["department"]),
+                        int(args["fy"]), args.get("revision"))
     if refused.code == "stale" and report is not None:
-        text = t.STALE.format(seen=args.get("revision"), revision=report.revision, **values)
         return [Reply(text, review_choices(report), card=content_card(report))]
-    if report is not None and report.status in ("approved", "returned"):
-        already = t.ALREADY_APPROVED if report.status == "approved" else t.ALREADY_RETURNED
-        return [Reply(already.format(revision=report.revision, when=when(report.reviewed_at, settings.tz),
-                                     name=named(session, report.reviewed_by), **values))]
-    if refused.code == "not_found":
-        measure = measure_by_no(session, int(args["measure_no"]))
-        owners = "・".join(d.name for d in measure.departments) if measure else ""
-        return [Reply(t.NOT_FOUND.format(owners=owners, **values))]
-    return [Reply(t.NOT_SUBMITTED.format(**values))]
+    return [Reply(text)]
 
 
 # --- 差戻し without a reason: the dialog that asks for it ---------------------------------------------

@@ -1,5 +1,6 @@
 """The approval loop's messages through the outbox: each reviewer is asked when a report is
 submitted (with 承認 / 差戻し buttons), the reporter is told when it is approved or returned.
+A refused review is worded here once (`refusal_text`), for the chat and the dashboard alike.
 
 Every message has an idempotency key built from the report revision's row id, so a redelivered
 event or a second tap never sends it twice (the outbox drops a key it already holds).
@@ -12,6 +13,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.catalog.store import measure_by_no
 from bot.core.config import Settings
 from bot.core.messages import Card, Choice, Reply
 from bot.core.outbox import NewMessage, enqueue_many
@@ -19,6 +21,7 @@ from bot.japanese.fiscal_year import FiscalYear
 from bot.people.members import find_member
 from bot.people.recipients import pick_accounts
 from bot.reporting import approval, reports
+from bot.reporting.approval import ReviewRefused
 from bot.reporting.meanwhile import content_lines
 from bot.storage.models import Department, Member, Report
 from bot.texts import reporting as reporting_texts
@@ -125,6 +128,26 @@ def tell_reporter(session: Session, report: Report, now: datetime, tz: tzinfo) -
     message = NewMessage(f"review/{report.id}/{report.status}", platform, user, kind, (reply,),
                          report.department_id, {"measures": [report.measure.no], "revision": report.revision})
     return bool(enqueue_many(session, [message], now))
+
+
+def refusal_text(session: Session, settings: Settings, refused: ReviewRefused, measure_no: int, department: str,
+                 fy: int, seen: int | None = None) -> str:
+    """Why a review was refused (`approval.REFUSALS`), in chat and on the dashboard alike: which report,
+    who reviews it instead ({coordinator} is `settings.coordinator_department`), or, when it was
+    already reviewed, by whom and when. `seen` is the revision the reviewer looked at."""
+    report = refused.report
+    values = {"no": measure_no, "department": department, "fy": FiscalYear(fy).label, "seen": seen,
+              "revision": report.revision if report is not None else "",
+              "coordinator": settings.coordinator_department}
+    if refused.code == "not_submitted" and report is not None and report.status in t.ALREADY:
+        return t.ALREADY[report.status].format(when=when(report.reviewed_at, settings.tz),
+                                               name=named(session, report.reviewed_by), **values)
+    if refused.code == "not_found":
+        measure = measure_by_no(session, measure_no)
+        if measure is None:
+            return t.UNKNOWN_MEASURE.format(no=measure_no)
+        return t.REFUSED["not_found"].format(owners="・".join(d.name for d in measure.departments), **values)
+    return t.REFUSED[refused.code].format(**values)
 
 
 def waiting_for(session: Session, settings: Settings, member: Member, fy: int) -> list[Report]:

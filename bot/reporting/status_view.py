@@ -21,7 +21,7 @@ from bot.texts import platforms as say
 def status_view(ctx: Context) -> list[Reply]:
     member = ctx.member
     if member is None:
-        return [Reply(texts.UNREGISTERED)]
+        return [Reply(texts.UNREGISTERED.format(coordinator=ctx.settings.coordinator_department))]
     if not permissions.viewer(member, ctx.settings, ctx.incoming.direct).sees_status:
         return [Reply(people_texts.RESULTS_IN_GROUP)]
     fy, round_lines, accepts = in_words(ctx.session, ctx.settings, ctx.now)  # never a year outside the plan

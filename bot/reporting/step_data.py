@@ -163,10 +163,10 @@ def check_measure(turn: Turn, no: int) -> tuple[Measure | None, str | None]:
     if measure is None:
         return None, turn.msg("unknown_measure", no=no)
     if not measure.departments:
-        return None, turn.msg("no_owner", no=no)
+        return None, turn.msg("no_owner", no=no, coordinator=env.settings.coordinator_department)
     if not reports.can_report(env.member, measure, env.settings):
         owners = "・".join(d.name for d in measure.departments)
-        return None, turn.msg("not_yours", no=no, owners=owners)
+        return None, turn.msg("not_yours", no=no, owners=owners, coordinator=env.settings.coordinator_department)
     return measure, None
 
 

@@ -146,7 +146,8 @@ def report_submit(turn: Turn) -> Outcome:
     env, data = turn.env, dict(turn.data)
     measure, department = measure_of(turn), _department(turn)
     if not reports.can_report(env.member, measure, env.settings):
-        return Outcome(replies=[Reply(turn.msg("not_yours", no=measure.no, owners=data.get("owners", "")))])
+        return Outcome(replies=[Reply(turn.msg("not_yours", no=measure.no, owners=data.get("owners", ""),
+                                                     coordinator=env.settings.coordinator_department))])
     seen = (data.get("submitted") or {}).get("revision")
     try:
         report, changed = reports.submit(db(turn), measure, department, int(data["fy"]), report_input(data),

@@ -1,4 +1,8 @@
-"""User-facing texts shared by the core (dialog wording lives in conversations/*.yaml)."""
+"""User-facing texts shared by the core (dialog wording lives in conversations/*.yaml).
+
+{coordinator} is the coordinating division, always filled from `Settings.coordinator_department`
+(`core.DEFAULT_COORDINATOR_DEPARTMENT` is its default, the one place its name is written).
+"""
 
 HELP = """kaikaku-bot でできること:
 ・報告: 取組の実施結果と実績値を報告します(例: 報告 34)
@@ -13,7 +17,7 @@ HELP = """kaikaku-bot でできること:
 
 UNREGISTERED = (
     "このアカウントはまだ課に登録されていません。"
-    "デジタル行政戦略課から届いた登録コードを「登録 コード」の形で送ってください。"
+    "{coordinator}から届いた登録コードを「登録 コード」の形で送ってください。"
 )
 
 INTERNAL_ERROR = "申し訳ありません。処理中に問題が発生しました。これまでの入力は保存されています。少し時間をおいて、もう一度送ってください。"

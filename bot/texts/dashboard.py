@@ -5,7 +5,7 @@ WORDS = {"ダッシュボード", "だっしゅぼーど", "dashboard"}
 LINK = ("ダッシュボードを開くリンクです({minutes}分間、1回だけ使えます)。\n{url}\n"
         "リンクは他の人に転送しないでください。")
 ONLY_DIRECT = "ダッシュボードのリンクは個別のメッセージでお送りします。ボットとの1対1のチャットで「ダッシュボード」と送ってください。"
-NOT_CONFIGURED = "ダッシュボードはまだ設定されていません(PUBLIC_URL が未設定です)。デジタル行政戦略課にお問い合わせください。"
+NOT_CONFIGURED = "ダッシュボードはまだ設定されていません(PUBLIC_URL が未設定です)。{coordinator}にお問い合わせください。"
 
 # --- pages: sign-in and refusals -----------------------------------------------------------------
 APP_NAME = "行政改革 進捗ダッシュボード"
@@ -99,14 +99,8 @@ APPROVE = "承認する"
 RETURN = "差し戻す"
 RETURN_COMMENT = "差し戻しの理由(担当者に届きます)"
 REVIEW_DONE = {"approved": "承認しました。", "returned": "差し戻しました。"}
-REVIEW_REFUSED = {
-    "not_allowed": "この報告を承認・差し戻しする権限がありません。",
-    "not_submitted": "この報告は提出済みではないため、承認・差し戻しできません(すでに処理済みか、取り下げられています)。",
-    "not_found": "この報告は見つかりませんでした。",
-    "stale": "この報告はあなたが開いた後に修正されました。ページを開き直して、最新の版を確認してください。",
-    "no_comment": "差し戻すときは理由を書いてください。",
-    "own_report": "ご自身が報告したものは承認・差し戻しできません。デジタル行政戦略課が確認します。",
-}
+REVIEW_BACK = "No.{no}のページを開き直す"
+"""Under a refused review (worded once for chat and dashboard: bot.texts.review.REFUSED)."""
 
 # --- department ------------------------------------------------------------------------------------
 DEPARTMENT_TITLE = "{name}"
@@ -115,7 +109,7 @@ DEPARTMENT_MEMBERS = "登録されている人"
 DEPARTMENT_NO_MEMBERS = "まだ誰も登録されていません。この課には通知が届きません。"
 DEPARTMENT_MISSING = "まだ届いていないもの"
 DEPARTMENT_NOTHING_MISSING = "すべての取組の報告が届いています。"
-DEPARTMENT_NO_MANAGER = "管理職が登録されていません(承認はデジタル行政戦略課が行います)。"
+DEPARTMENT_NO_MANAGER = "管理職が登録されていません(承認は{coordinator}が行います)。"
 DEPARTMENTS_TITLE = "課の一覧"
 
 # --- downloads -------------------------------------------------------------------------------------
@@ -124,7 +118,7 @@ DOWNLOAD_WORKBOOK = "実施結果(Excel ブック)"
 DOWNLOAD_WORKBOOK_NOTE = "全取組 × 担当課の実施結果、実績値、承認状況。"
 DOWNLOAD_CSV = "実施結果(CSV、UTF-8 BOM付き)"
 DOWNLOAD_CSV_NOTE = "Excel でそのまま開けます。"
-DOWNLOAD_SCOPE_NOTE = "ダウンロードできるのは、全課の結果を扱うデジタル行政戦略課の方です。"
+DOWNLOAD_SCOPE_NOTE = "ダウンロードできるのは、全課の結果を扱う{coordinator}の方です。"
 
 # --- command line ----------------------------------------------------------------------------------
 CLI_LINK_EXPIRES = "有効期限: {when}(1回だけ使えます)"

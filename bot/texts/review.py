@@ -1,7 +1,8 @@
 """Wording of the approval loop: reviewers' notifications, 承認 / 差戻し and what the reporter is told.
 
 Values filled in: {no} the measure number, {title}, {department}, {fy} 令和8年度, {revision} 2,
-{name} a display name, {comment} the reviewer's comment as typed.
+{name} a display name, {comment} the reviewer's comment as typed, {coordinator} the coordinating
+division (always `Settings.coordinator_department`).
 """
 
 from __future__ import annotations
@@ -52,25 +53,37 @@ WHICH_DEPARTMENT = "No.{no}は複数の課の共同の取組です。どの課�
 VERB = {"approve": "承認", "return": "差し戻し"}
 NEEDS_NUMBER = "取組の番号を付けて「承認 34」「差戻し 34 理由」のように送ってください。"
 UNKNOWN_MEASURE = "No.{no}の取組は計画にありません。取組の番号をご確認ください。"
-NOT_ALLOWED = (
-    "申し訳ありません。No.{no}({department})の報告の承認・差戻しは、{department}の管理職の方"
-    "(管理職が登録されていない課は{coordinator})が行います。"
-)
-OWN_REPORT = (
-    "No.{no}({department})の報告(第{revision}版)はご自身が提出されたため、承認・差戻しはできません。"
-    "ほかの管理職の方、または{coordinator}が確認します。"
-)
-NOT_FOUND = "No.{no}は{department}の取組ではありません。担当課: {owners}"
-NOT_SUBMITTED = "No.{no}({department})の{fy}の報告は、まだ提出されていません。"
-ALREADY_APPROVED = "No.{no}({department})の報告(第{revision}版)は、{when}に{name}が承認済みです。"
-ALREADY_RETURNED = (
-    "No.{no}({department})の報告(第{revision}版)は、{when}に{name}が差し戻し済みです。"
-    "報告者の修正をお待ちください。"
-)
-STALE = (
-    "No.{no}({department})は、ご覧になった第{seen}版のあとに第{revision}版が提出されています。"
-    "最新の内容をご確認のうえ、あらためて選んでください。"
-)
+
+# --- a review refused: the one wording, in chat and on the dashboard -----------------------------------
+
+REFUSED = {
+    "not_allowed": (
+        "申し訳ありません。No.{no}({department})の報告の承認・差戻しは、{department}の管理職の方"
+        "(管理職が登録されていない課は{coordinator})が行います。"
+    ),
+    "not_submitted": "No.{no}({department})の{fy}の報告は、まだ提出されていません。",
+    "not_found": "No.{no}は{department}の取組ではありません。担当課: {owners}",
+    "stale": (
+        "No.{no}({department})は、ご覧になった第{seen}版のあとに第{revision}版が提出されています。"
+        "最新の内容をご確認のうえ、あらためて選んでください。"
+    ),
+    "no_comment": "No.{no}({department})の報告を差し戻すときは、理由を書いてください。",
+    "own_report": (
+        "No.{no}({department})の報告(第{revision}版)はご自身が提出されたため、承認・差戻しはできません。"
+        "ほかの管理職の方、または{coordinator}が確認します。"
+    ),
+}
+"""Keyed by `bot.reporting.approval.REFUSALS`; filled by `review_notices.refusal_text` with {no},
+{department} (its name), {fy}, {revision} (the current one), {seen} (the one the reviewer saw),
+{owners} and {coordinator} (the coordinating division, `Settings.coordinator_department`)."""
+ALREADY = {
+    "approved": "No.{no}({department})の報告(第{revision}版)は、{when}に{name}が承認済みです。",
+    "returned": (
+        "No.{no}({department})の報告(第{revision}版)は、{when}に{name}が差し戻し済みです。"
+        "報告者の修正をお待ちください。"
+    ),
+}
+"""`not_submitted` when the current revision was already reviewed: by whom and when, instead."""
 
 # --- in 状況, for a reviewer -------------------------------------------------------------------------
 
