@@ -76,6 +76,19 @@ def test_a_half_configured_platform_is_refused(env: dict[str, str], expected: st
     assert all(value not in done.stderr + done.stdout for value in env.values())  # the refusal names, never shows
 
 
+def test_a_coordinating_division_not_in_the_catalog_is_refused(sqlite_catalog_url: str, tmp_path: Path,
+                                                               sqlite_catalog_engine: Engine) -> None:
+    from bot.core.startup import problems
+
+    done = start("scheduler", tmp_path, DATABASE_URL=sqlite_catalog_url, COORDINATOR_DEPARTMENT="デジタル行政戦略科")
+    near = t.COORDINATOR_NEAR.format(names="デジタル行政戦略課")
+    assert done.returncode == 2
+    assert t.COORDINATOR_UNKNOWN.format(name="デジタル行政戦略科", hint=near) in done.stderr
+    assert problems(Settings(database_url=sqlite_catalog_url), sqlite_catalog_engine, "scheduler") == []
+    assert problems(Settings(database_url=sqlite_catalog_url, coordinator_department="企画調整課"),
+                    sqlite_catalog_engine, "scheduler") == []
+
+
 def test_socket_mode_needs_no_signing_secret() -> None:
     from bot.core.config import check_secrets
 

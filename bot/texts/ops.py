@@ -5,6 +5,11 @@ from __future__ import annotations
 
 # --- start-up checks (serve, scheduler) -------------------------------------------------------------
 
+COORDINATOR_UNKNOWN = (
+    "COORDINATOR_DEPARTMENT の「{name}」という課はカタログにありません。{hint}"
+    "取りまとめを行う課の正式名を設定してください。"
+)
+COORDINATOR_NEAR = "近い課: {names}。"
 SCHEMA_MISSING = "データベースが初期化されていません。先に `kaikaku init` を実行してください。"
 SCHEMA_BEHIND = (
     "データベースのスキーマが古いままです(現在: {current}、このバージョンが必要とするもの: {head})。"
