@@ -24,7 +24,6 @@ def answer_text(question: str, user: str | None) -> str:
     from bot.core.messages import Incoming
     from bot.core.router import help_handler
     from bot.handlers.console import render
-    from bot.people.members import find_member
     from bot.storage.db import session_scope, table_names
     from bot.texts import cli as say
 
@@ -35,7 +34,11 @@ def answer_text(question: str, user: str | None) -> str:
     eng = engine(ensure_schema=False)  # the schema is looked at only when reading fails (below)
     try:
         with session_scope(eng) as session:
-            member = find_member(session, platform, user_id) if user_id else None
+            member = None
+            if user_id:  # the ORM classes are imported only to read a member
+                from bot.people.members import find_member
+
+                member = find_member(session, platform, user_id)
             incoming = Incoming(platform, user_id or "cli", "cli", text=question, direct=True)
             ctx = Context(conf, session, incoming, member, conf.now())
             replies = help_handler(ctx) or answers.handle(ctx) or []

@@ -6,15 +6,17 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
-
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.core.config import Settings, get_settings
 from bot.storage.db import get_engine, migrate, session_scope, table_names
-from bot.storage.models import Department
 from bot.texts import cli as say
+
+if TYPE_CHECKING:  # `kaikaku ask` answers without the ORM classes
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from bot.storage.models import Department
 
 
 def settings() -> Settings:

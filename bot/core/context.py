@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from bot.core.config import Settings
 from bot.core.messages import Incoming, Reply
-from bot.storage.models import Member
+
+if TYPE_CHECKING:  # the ORM classes are imported where rows are read, not by every question (kaikaku ask)
+    from sqlalchemy.orm import Session
+
+    from bot.storage.models import Member
 
 
 @dataclass

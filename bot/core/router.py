@@ -16,7 +16,6 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.context import Context
 from bot.core.messages import Incoming, Reply
-from bot.people.members import find_member
 from bot.storage.db import session_scope
 from bot.texts import platforms as platform_texts
 
@@ -83,6 +82,8 @@ def route(settings: Settings, engine: Engine, incoming: Incoming,
     `keep(session, replies)` runs in the same transaction: an adapter stores the replies with the
     event there, so the dialog's new state and the replies to deliver are committed together.
     """
+    from bot.people.members import find_member  # imported here: `kaikaku ask` uses help_handler only
+
     try:
         with session_scope(engine) as session:
             member = find_member(session, incoming.platform, incoming.user)

@@ -22,13 +22,18 @@ People are named by display name (`display_name`), never by their account id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bot.core.config import Settings
-from bot.storage.models import Member
+from bot.storage.tables import member as member_table
 from bot.texts import people as say
+
+if TYPE_CHECKING:  # the ORM classes are not imported by a question that reads no member (kaikaku ask)
+    from sqlalchemy.orm import Session
+
+    from bot.storage.models import Member
 
 ROLE_RANK = {"staff": 0, "manager": 1, "coordinator": 2}
 
@@ -88,8 +93,8 @@ def dashboard_departments(session: Session, settings: Settings, member: Member) 
     if reports_for_any(member, settings.coordinator_department):
         return None
     if member.role == "manager" and member.person:
-        same_person = select(Member.department_id).where(Member.person == member.person,
-                                                         Member.role.in_(("manager", "coordinator")))
+        m = member_table.c
+        same_person = select(m.department_id).where(m.person == member.person, m.role.in_(("manager", "coordinator")))
         return frozenset(session.scalars(same_person)) | {member.department_id}
     return frozenset({member.department_id})
 
@@ -155,6 +160,8 @@ def name_of_account(session: Session, account: str | None) -> str:
     """The display name behind a stored "platform:user" key (a report's reporter, an actor)."""
     if not account:
         return say.NAME_UNKNOWN
+    from bot.storage.models import Member
+
     platform, _, user = account.partition(":")
     member = session.scalar(select(Member).where(Member.platform == platform, Member.user_id == user))
     if member is None:
