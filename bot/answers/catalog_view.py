@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -34,6 +35,7 @@ from bot.storage.models import (
 )
 
 MAX_AGE = 60.0  # seconds
+Pair = tuple[int, int, str, int | None, str | None]  # bot.reporting.round_status.Pair (not imported: lazy)
 _CACHE_SIZE = 16  # databases per process (tests open many; a deployment uses one)
 
 
@@ -81,6 +83,9 @@ class CatalogView:
     aliases: Mapping[str, str]  # alias -> canonical name
     by_department: Mapping[str, tuple[int, ...]]  # name -> measure numbers, ordered
     index: SearchIndex = field(repr=False, compare=False)
+    # (measure id, No., title, department id, department name) by No., the plan's department order;
+    # (…, None, None) for a measure nobody answers for: the round's pairs (round_status.round_status_of)
+    pairs: tuple[Pair, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def numbers(self) -> list[int]:
@@ -213,7 +218,17 @@ def build_view(session: Session) -> CatalogView:
         aliases=aliases,
         by_department={name: tuple(sorted(nos)) for name, nos in by_department.items()},
         index=index,
+        pairs=_pairs(views),
     )
+
+
+def _pairs(views: Mapping[int, MeasureView]) -> tuple[Pair, ...]:
+    pairs: list[Pair] = []
+    for _, v in sorted(views.items()):
+        pairs.extend(zip(repeat(v.id), repeat(v.no), repeat(v.title), v.department_ids, v.departments))
+        if not v.departments:
+            pairs.append((v.id, v.no, v.title, None, None))
+    return tuple(pairs)
 
 
 def _measure_view(m: Measure) -> MeasureView:

@@ -28,7 +28,7 @@ from bot.people import permissions
 from bot.reporting.reports import report_fy
 from bot.reporting.results_table import TrendPoint, measure_trend
 from bot.reporting.round_phase import LATE, OPEN, round_phase, round_words
-from bot.reporting.round_status import round_status
+from bot.reporting.round_status import round_status_of
 from bot.storage.models import Member
 from bot.texts import people as people_texts
 
@@ -216,7 +216,7 @@ def _status(ask: _Ask, q: Question) -> list[Reply]:
     if q.own_department and ask.member_department() is not None and not ask.city_wide():
         return _department(ask, q)
     fy = q.fys[0] if q.fys else ask.round_fy
-    status = round_status(ask.session, fy)
+    status = round_status_of(ask.session, fy, ask.view.pairs)
     return [render_lists.round_status(status, ask.now, ask.settings.tz),
             render_lists.numeric_results(_numeric_status(ask, fy), fy)]
 
@@ -260,7 +260,7 @@ def _search(ask: _Ask, q: Question) -> list[Reply]:
         return [_not_shown(ask, render_lists.search_results(keyword, ms, None, _plan_years(ask, q)[0]))]
     if kind is Kind.RESULTS and ms:
         fy = q.fys[0].year if q.fys else ask.round_fy.year
-        states = round_status(ask.session, FiscalYear(fy)).reported_states()
+        states = round_status_of(ask.session, FiscalYear(fy), ask.view.pairs).reported_states()
         return [render_lists.search_results(keyword, ms, kind, fy, states)]
     return [render_lists.search_results(keyword, ms, kind, _plan_years(ask, q)[0])]
 
@@ -271,7 +271,7 @@ def _round(ask: _Ask, q: Question) -> list[Reply]:
     phase = round_phase(ask.settings, ask.now, first, last)
     lines = round_words(phase, first, last, report_fy(ask.settings, ask.now))
     if phase.phase in (OPEN, LATE) and ask.viewer.sees_status:
-        status = round_status(ask.session, phase.fy)
+        status = round_status_of(ask.session, phase.fy, ask.view.pairs)
         lines += render_lists.round_pending(status, ask.member_department())
     return [render_lists.lines_reply(lines)]
 
