@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -352,6 +354,45 @@ TABLE: list[tuple[str, list[str], list[str]]] = [
     ("<@U0BOT> No.34の目標は?", ["1,700名"], []),
     ("@kaikaku No.34の目標", ["1,700名"], []),
 ]
+
+
+# A catalog question imports only what answering it needs (bot.answers.dispatch imports the rest
+# inside the functions that read reports, the round or trends): `kaikaku ask` waits for every import.
+_CATALOG_ONLY = """
+import json
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.answers import answer
+from bot.core.config import Settings
+from bot.storage.db import make_engine, session_scope
+
+url = sys.argv[1]
+settings = Settings(database_url=url, bot_now=datetime(2027, 2, 3, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo")))
+engine = make_engine(url)
+loaded = {}
+for question in sys.argv[2:]:
+    with session_scope(engine) as session:
+        assert answer(session, question, member=None, now=settings.now(), settings=settings)
+    loaded[question] = sorted(m for m in sys.modules if m.startswith(("bot.reporting", "bot.answers")))
+print(json.dumps(loaded))
+"""
+_NOT_FOR_THE_CATALOG = {"bot.answers.results", "bot.answers.trend", "bot.reporting.reports",
+                        "bot.reporting.results_table", "bot.reporting.round_status", "bot.reporting.round_phase",
+                        "bot.reporting.rounds"}
+
+
+def test_a_catalog_question_does_not_import_reports_or_the_round(sqlite_catalog_url: str) -> None:
+    catalog = ["No.34の目標は?", "No.7の担当課は?", "No.5の令和7年度の計画", "No.34について", "ドローン", "防災",
+               "危機管理課の取組は?", "数値目標の一覧", "No.99の目標", "こんにちは"]
+    done = subprocess.run([sys.executable, "-c", _CATALOG_ONLY, sqlite_catalog_url, *catalog, "No.34の推移は?"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    loaded: dict[str, list[str]] = json.loads(done.stdout)
+    for question in catalog:
+        assert not _NOT_FOR_THE_CATALOG & set(loaded[question]), question
+    assert "bot.reporting.results_table" in loaded["No.34の推移は?"]  # the check sees an import when there is one
 
 
 def test_the_table_is_large() -> None:
