@@ -16,6 +16,9 @@ Two counts follow from the states, and only from here:
 
 The approval rate is approved pairs over all pairs. Set-based: one statement (built once) reads
 every pair with its current report and whether a draft is pending, whatever the plan's size.
+The answers, which hold the plan's pairs already in their catalog snapshot (checked against the
+database on every question), use `round_status_of`: the same model from one smaller statement of
+the year's reports, never cached.
 """
 
 from __future__ import annotations
