@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from itertools import repeat
 from typing import Any
 
@@ -65,6 +65,17 @@ class MeasureView:
 
     def targets_for(self, fy: int) -> list[TargetView]:
         return [t for t in self.targets if t.fy == fy]
+
+    @cached_property
+    def decimals(self) -> Mapping[str, int]:
+        """Metric -> the decimal places the plan prints its targets with (94.0% keeps one)."""
+        places: dict[str, int] = {}
+        for t in self.targets:
+            if t.value is not None:
+                exponent = t.value.normalize().as_tuple().exponent
+                shown = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+                places[t.metric] = max(places.get(t.metric, 0), shown)
+        return places
 
     @property
     def target_years(self) -> list[int]:

@@ -68,13 +68,7 @@ def moment(at: datetime, tz: tzinfo) -> str:
 
 def places(m: MeasureView, metric: str) -> int:
     """Decimal places the plan uses for a metric's series (94.0% stays 94.0%, as printed)."""
-    places = 0
-    for t in m.targets:
-        if t.metric == metric and t.value is not None:
-            exponent = t.value.normalize().as_tuple().exponent
-            if isinstance(exponent, int) and exponent < 0:
-                places = max(places, -exponent)
-    return places
+    return m.decimals.get(metric, 0)
 
 
 def amount(value: Decimal, unit: str | None, places: int = 0) -> str:
