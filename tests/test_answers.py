@@ -620,10 +620,14 @@ def test_answers_are_fresh_after_a_report(sqlite_catalog_engine: Engine, setting
 
 def test_the_cached_catalog_follows_an_assignment(sqlite_catalog_engine: Engine, settings: Settings) -> None:
     assert "まだ決まっていません" in said(Bot(settings, sqlite_catalog_engine).ask("No.2の担当課は?"))
+    before = said(Bot(settings, sqlite_catalog_engine).ask("未提出の課は?"))  # the round's pairs are the snapshot's
+    assert "担当課が未設定の取組: No.2" in before and "・デジタル行政戦略課 14件(No.1、No.7、" in before
     with session_scope(sqlite_catalog_engine) as s:
         assign_department(s, 2, department(s, "デジタル行政戦略課"))
     assert "No.2" in said(Bot(settings, sqlite_catalog_engine).ask("No.2の担当課は?"))
     assert "デジタル行政戦略課です" in said(Bot(settings, sqlite_catalog_engine).ask("No.2の担当課は?"))
+    after = said(Bot(settings, sqlite_catalog_engine).ask("未提出の課は?"))
+    assert "・デジタル行政戦略課 15件(No.1、No.2、No.7、" in after and "未設定の取組: No.2" not in after
 
 
 # --- both databases ------------------------------------------------------------------------------
