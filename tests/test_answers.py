@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -354,6 +356,45 @@ TABLE: list[tuple[str, list[str], list[str]]] = [
 ]
 
 
+# A catalog question imports only what answering it needs (bot.answers.dispatch imports the rest
+# inside the functions that read reports, the round or trends): `kaikaku ask` waits for every import.
+_CATALOG_ONLY = """
+import json
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.answers import answer
+from bot.core.config import Settings
+from bot.storage.db import make_engine, session_scope
+
+url = sys.argv[1]
+settings = Settings(database_url=url, bot_now=datetime(2027, 2, 3, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo")))
+engine = make_engine(url)
+loaded = {}
+for question in sys.argv[2:]:
+    with session_scope(engine) as session:
+        assert answer(session, question, member=None, now=settings.now(), settings=settings)
+    loaded[question] = sorted(m for m in sys.modules if m.startswith(("bot.reporting", "bot.answers")))
+print(json.dumps(loaded))
+"""
+_NOT_FOR_THE_CATALOG = {"bot.answers.results", "bot.answers.trend", "bot.reporting.reports",
+                        "bot.reporting.results_table", "bot.reporting.round_status", "bot.reporting.round_phase",
+                        "bot.reporting.rounds"}
+
+
+def test_a_catalog_question_does_not_import_reports_or_the_round(sqlite_catalog_url: str) -> None:
+    catalog = ["No.34の目標は?", "No.7の担当課は?", "No.5の令和7年度の計画", "No.34について", "ドローン", "防災",
+               "危機管理課の取組は?", "数値目標の一覧", "No.99の目標", "こんにちは"]
+    done = subprocess.run([sys.executable, "-c", _CATALOG_ONLY, sqlite_catalog_url, *catalog, "No.34の推移は?"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    loaded: dict[str, list[str]] = json.loads(done.stdout)
+    for question in catalog:
+        assert not _NOT_FOR_THE_CATALOG & set(loaded[question]), question
+    assert "bot.reporting.results_table" in loaded["No.34の推移は?"]  # the check sees an import when there is one
+
+
 def test_the_table_is_large() -> None:
     assert len(TABLE) >= 150
 
@@ -579,10 +620,14 @@ def test_answers_are_fresh_after_a_report(sqlite_catalog_engine: Engine, setting
 
 def test_the_cached_catalog_follows_an_assignment(sqlite_catalog_engine: Engine, settings: Settings) -> None:
     assert "まだ決まっていません" in said(Bot(settings, sqlite_catalog_engine).ask("No.2の担当課は?"))
+    before = said(Bot(settings, sqlite_catalog_engine).ask("未提出の課は?"))  # the round's pairs are the snapshot's
+    assert "担当課が未設定の取組: No.2" in before and "・デジタル行政戦略課 14件(No.1、No.7、" in before
     with session_scope(sqlite_catalog_engine) as s:
         assign_department(s, 2, department(s, "デジタル行政戦略課"))
     assert "No.2" in said(Bot(settings, sqlite_catalog_engine).ask("No.2の担当課は?"))
     assert "デジタル行政戦略課です" in said(Bot(settings, sqlite_catalog_engine).ask("No.2の担当課は?"))
+    after = said(Bot(settings, sqlite_catalog_engine).ask("未提出の課は?"))
+    assert "・デジタル行政戦略課 15件(No.1、No.2、No.7、" in after and "未設定の取組: No.2" not in after
 
 
 # --- both databases ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from bot import answers
+from bot.answers.catalog_view import catalog_view
 from bot.catalog.store import find_department, measure_by_no
 from bot.clock.digest import build_digest
 from bot.clock.reminders import plan_reminders
@@ -21,7 +22,7 @@ from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_rate
 from bot.people.members import find_member
 from bot.reporting import reports
-from bot.reporting.round_status import OPEN, RESPONDED, department_status, round_status
+from bot.reporting.round_status import OPEN, RESPONDED, department_status, round_status, round_status_of
 from bot.storage.db import session_scope
 from bot.storage.models import Department, Measure, MeasureDepartment
 from bot.texts import labels
@@ -127,6 +128,32 @@ def test_the_model_is_one_query_whatever_the_plan_size(sqlite_catalog_engine: En
             assert len(statements) == 1
     finally:
         event.remove(sqlite_catalog_engine, "before_cursor_execute", count)
+
+
+def test_the_answers_pairs_give_the_same_model_from_the_years_reports_alone(sqlite_catalog_engine: Engine) -> None:
+    """round_status_of (the answers: the pairs come from the catalog snapshot, checked on every
+    question) is the model itself, read with one small statement of the year's reports."""
+    _answer_cycle(sqlite_catalog_engine)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    with session_scope(sqlite_catalog_engine) as s:
+        pairs = catalog_view(s).pairs
+        event.listen(sqlite_catalog_engine, "before_cursor_execute", count)
+        try:
+            of_pairs = round_status_of(s, R8, pairs)
+        finally:
+            event.remove(sqlite_catalog_engine, "before_cursor_execute", count)
+        assert len(statements) == 1 and "FROM report \n" in statements[0] and "JOIN" not in statements[0]
+        model = round_status(s, R8)
+        assert of_pairs == model and of_pairs.counts == model.counts and of_pairs.unassigned
+        assert [(d.open_nos, d.drafts, d.responded) for d in of_pairs.departments] == [
+            (d.open_nos, d.drafts, d.responded) for d in model.departments]
+        answer(sqlite_catalog_engine, *_pairs(sqlite_catalog_engine)[2], AT)  # never cached: a new report shows at once
+        assert round_status_of(s, R8, pairs).responded == model.responded + 1
+        assert round_status_of(s, FiscalYear(2025), pairs) == round_status(s, FiscalYear(2025))
 
 
 def test_a_department_without_measures_and_a_database_without_a_plan(engine: Engine) -> None:

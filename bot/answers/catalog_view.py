@@ -15,14 +15,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
+from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.answers.search import SearchIndex
-from bot.catalog.store import active_plan, measures
 from bot.storage.models import (
     Department,
     DepartmentAlias,
@@ -34,6 +34,7 @@ from bot.storage.models import (
 )
 
 MAX_AGE = 60.0  # seconds
+Pair = tuple[int, int, str, int | None, str | None]  # bot.reporting.round_status.Pair (not imported: lazy)
 _CACHE_SIZE = 16  # databases per process (tests open many; a deployment uses one)
 
 
@@ -65,6 +66,17 @@ class MeasureView:
     def targets_for(self, fy: int) -> list[TargetView]:
         return [t for t in self.targets if t.fy == fy]
 
+    @cached_property
+    def decimals(self) -> Mapping[str, int]:
+        """Metric -> the decimal places the plan prints its targets with (94.0% keeps one)."""
+        places: dict[str, int] = {}
+        for t in self.targets:
+            if t.value is not None:
+                exponent = t.value.normalize().as_tuple().exponent
+                shown = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+                places[t.metric] = max(places.get(t.metric, 0), shown)
+        return places
+
     @property
     def target_years(self) -> list[int]:
         return sorted({t.fy for t in self.targets})
@@ -81,6 +93,9 @@ class CatalogView:
     aliases: Mapping[str, str]  # alias -> canonical name
     by_department: Mapping[str, tuple[int, ...]]  # name -> measure numbers, ordered
     index: SearchIndex = field(repr=False, compare=False)
+    # (measure id, No., title, department id, department name) by No., the plan's department order;
+    # (…, None, None) for a measure nobody answers for: the round's pairs (round_status.round_status_of)
+    pairs: tuple[Pair, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def numbers(self) -> list[int]:
@@ -148,46 +163,117 @@ def fingerprint(session: Session) -> tuple[Any, ...]:
     return tuple(session.execute(_fingerprint_statement()).one())
 
 
+# The catalog's tables, read as Core rows: building the snapshot is a few plain statements, not
+# ORM objects (about 15 ms for the plan's 90 measures), and a one-shot `kaikaku ask` that reads no
+# ORM entity never pays for configuring the mappers.
+_PLAN, _MEASURE, _LINK = Plan.__table__.c, Measure.__table__.c, MeasureDepartment.__table__.c
+_YEAR_PLAN, _TARGET = YearPlan.__table__.c, Target.__table__.c
+_DEPARTMENT, _ALIAS = Department.__table__.c, DepartmentAlias.__table__.c
+
+
 @cache
 def _fingerprint_statement() -> Select[Any]:
     """Built once: composing fifteen subqueries costs more than running them."""
     text_length = (
-        func.length(Measure.title)
-        + func.coalesce(func.length(Measure.summary), 0)
-        + func.coalesce(func.length(Measure.vision), 0)
+        func.length(_MEASURE.title)
+        + func.coalesce(func.length(_MEASURE.summary), 0)
+        + func.coalesce(func.length(_MEASURE.vision), 0)
     )
     parts = [
-        select(func.max(Plan.id)),
-        select(func.max(Plan.loaded_at)),
-        select(func.count(Measure.id)),
-        select(func.max(Measure.id)),
+        select(func.max(_PLAN.id)),
+        select(func.max(_PLAN.loaded_at)),
+        select(func.count(_MEASURE.id)),
+        select(func.max(_MEASURE.id)),
         select(func.sum(text_length)),
-        select(func.count(Measure.id)).where(Measure.numeric_goal.is_(True)),
-        select(func.count()).select_from(MeasureDepartment),
-        select(func.sum(MeasureDepartment.measure_id * 7 + MeasureDepartment.department_id * 13)),
-        select(func.max(YearPlan.id)),
-        select(func.count(YearPlan.id)),
-        select(func.max(Target.id)),
-        select(func.count(Target.id)),
-        select(func.max(Department.id)),
-        select(func.max(DepartmentAlias.id)),
-        select(func.count(DepartmentAlias.id)),
+        select(func.count(_MEASURE.id)).where(_MEASURE.numeric_goal.is_(True)),
+        select(func.count()).select_from(MeasureDepartment.__table__),
+        select(func.sum(_LINK.measure_id * 7 + _LINK.department_id * 13)),
+        select(func.max(_YEAR_PLAN.id)),
+        select(func.count(_YEAR_PLAN.id)),
+        select(func.max(_TARGET.id)),
+        select(func.count(_TARGET.id)),
+        select(func.max(_DEPARTMENT.id)),
+        select(func.max(_ALIAS.id)),
+        select(func.count(_ALIAS.id)),
     ]
     return select(*(p.scalar_subquery() for p in parts))
 
 
+@dataclass(frozen=True)
+class _Statements:
+    plan: Select[Any]  # the active plan: the latest loaded (bot.catalog.store.active_plan's order)
+    measures: Select[Any]
+    links: Select[Any]  # each measure's departments, in the plan's order
+    year_plans: Select[Any]
+    targets: Select[Any]
+    departments: Select[Any]
+    aliases: Select[Any]
+
+
+@cache
+def _statements() -> _Statements:
+    of_plan = _MEASURE.plan_id == bindparam("plan_id")
+    return _Statements(
+        plan=select(_PLAN.id, _PLAN.title, _PLAN.first_fy, _PLAN.last_fy)
+        .order_by(_PLAN.first_fy.desc(), _PLAN.id.desc()).limit(1),
+        measures=select(_MEASURE.id, _MEASURE.no, _MEASURE.title, _MEASURE.numeric_goal, _MEASURE.summary,
+                        _MEASURE.vision, _MEASURE.missing, _MEASURE.no_target_reason)
+        .where(of_plan).order_by(_MEASURE.no),
+        links=select(_LINK.measure_id, _LINK.department_id, _DEPARTMENT.name)
+        .join_from(MeasureDepartment.__table__, Department.__table__, _DEPARTMENT.id == _LINK.department_id)
+        .join(Measure.__table__, _MEASURE.id == _LINK.measure_id)
+        .where(of_plan).order_by(_LINK.measure_id, _LINK.position),
+        year_plans=select(_YEAR_PLAN.measure_id, _YEAR_PLAN.fy, _YEAR_PLAN.text)
+        .join_from(YearPlan.__table__, Measure.__table__, _MEASURE.id == _YEAR_PLAN.measure_id)
+        .where(of_plan).order_by(_YEAR_PLAN.measure_id, _YEAR_PLAN.fy),
+        targets=select(_TARGET.measure_id, _TARGET.fy, _TARGET.metric, _TARGET.value, _TARGET.unit,
+                       _TARGET.direction, _TARGET.qualifier)
+        .join_from(Target.__table__, Measure.__table__, _MEASURE.id == _TARGET.measure_id)
+        .where(of_plan).order_by(_TARGET.measure_id, _TARGET.fy, _TARGET.position),
+        departments=select(_DEPARTMENT.name, _DEPARTMENT.id),
+        aliases=select(_ALIAS.alias, _DEPARTMENT.name)
+        .join_from(DepartmentAlias.__table__, Department.__table__, _DEPARTMENT.id == _ALIAS.department_id),
+    )
+
+
 def build_view(session: Session) -> CatalogView:
-    plan = active_plan(session)
+    statements = _statements()
+    plan = session.execute(statements.plan).first()
     if plan is None:
         return EMPTY
-    views = {m.no: _measure_view(m) for m in measures(session, plan)}
-    departments = {name: id_ for name, id_ in session.execute(select(Department.name, Department.id))}
-    aliases = {
-        alias: name
-        for alias, name in session.execute(
-            select(DepartmentAlias.alias, Department.name).join(DepartmentAlias.department)
+    plan_id, plan_title, first_fy, last_fy = plan
+    by_plan = {"plan_id": plan_id}
+    links: dict[int, list[tuple[int, str]]] = {}
+    for measure_id, department_id, name in session.execute(statements.links, by_plan):
+        links.setdefault(measure_id, []).append((department_id, name))
+    plans: dict[int, dict[int, str | None]] = {}
+    for measure_id, fy, text in session.execute(statements.year_plans, by_plan):
+        plans.setdefault(measure_id, {})[fy] = text
+    targets: dict[int, list[TargetView]] = {}
+    for measure_id, fy, metric, value, unit, direction, qualifier in session.execute(statements.targets, by_plan):
+        targets.setdefault(measure_id, []).append(TargetView(
+            fy=fy, metric=metric, value=None if value is None else Decimal(value), unit=unit, direction=direction,
+            qualifier=qualifier))
+    views = {
+        no: MeasureView(
+            id=id_,
+            no=no,
+            title=title,
+            numeric_goal=bool(numeric_goal),
+            departments=tuple(name for _, name in links.get(id_, ())),
+            department_ids=tuple(department_id for department_id, _ in links.get(id_, ())),
+            summary=summary,
+            vision=vision,
+            plans=plans.get(id_, {}),
+            targets=tuple(targets.get(id_, ())),
+            missing=tuple(missing or ()),
+            no_target_reason=no_target_reason,
         )
+        for id_, no, title, numeric_goal, summary, vision, missing, no_target_reason
+        in session.execute(statements.measures, by_plan)
     }
+    departments = {name: id_ for name, id_ in session.execute(statements.departments)}
+    aliases = {alias: name for alias, name in session.execute(statements.aliases)}
     by_department: dict[str, list[int]] = {}
     for view in views.values():
         for name in view.departments:
@@ -204,16 +290,26 @@ def build_view(session: Session) -> CatalogView:
         }
     )
     return CatalogView(
-        plan_title=plan.title,
-        first_fy=plan.first_fy,
-        last_fy=plan.last_fy,
+        plan_title=plan_title,
+        first_fy=first_fy,
+        last_fy=last_fy,
         measures=views,
         departments=departments,
         department_names={i: n for n, i in departments.items()},
         aliases=aliases,
         by_department={name: tuple(sorted(nos)) for name, nos in by_department.items()},
         index=index,
+        pairs=_pairs(views),
     )
+
+
+def _pairs(views: Mapping[int, MeasureView]) -> tuple[Pair, ...]:
+    pairs: list[Pair] = []
+    for _, v in sorted(views.items()):
+        pairs.extend(zip(repeat(v.id), repeat(v.no), repeat(v.title), v.department_ids, v.departments))
+        if not v.departments:
+            pairs.append((v.id, v.no, v.title, None, None))
+    return tuple(pairs)
 
 
 def _measure_view(m: Measure) -> MeasureView:

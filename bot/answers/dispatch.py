@@ -1,36 +1,33 @@
-"""From a parsed question to the replies: looks the data up and hands it to `render`."""
+"""From a parsed question to the replies: looks the data up and hands it to `render`.
+
+Imports: a question about the plan (target, plan, owners, a keyword) needs only parse, intent,
+catalog_view and render; reports, the round, trends and lists are imported inside the functions
+that read them, so `kaikaku ask "No.34の目標は?"` does not load them (tests/test_answers.py holds it).
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from bot.answers import render, render_help, render_lists
+from bot.answers import render, render_help
 from bot.answers.catalog_view import MeasureView, catalog_view
 from bot.answers.intent import Kind, Question, Topic
 from bot.answers.parse import parse
-from bot.answers.results import (
-    NumericStatus,
-    ReportView,
-    department_reports,
-    measure_results,
-    numeric_status,
-    redacted,
-    round_fiscal_year,
-)
-from bot.answers.trend import trend_reply
-from bot.core.config import Settings
 from bot.core.messages import Reply
 from bot.japanese.fiscal_year import FiscalYear, fiscal_year_of
 from bot.people import permissions
-from bot.reporting.reports import report_fy
-from bot.reporting.results_table import TrendPoint, measure_trend
-from bot.reporting.round_phase import LATE, OPEN, round_phase, round_words
-from bot.reporting.round_status import round_status
-from bot.storage.models import Member
 from bot.texts import people as people_texts
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.answers.results import NumericStatus, ReportView
+    from bot.core.config import Settings
+    from bot.reporting.results_table import TrendPoint
+    from bot.storage.models import Member
 
 MAX_REPLIES = 5  # LINE sends at most five messages per reply
 MAX_MEASURES = 5  # "No.1, 2, 3 ..." in one question
@@ -51,7 +48,13 @@ class _Ask:
         # The plan's year to show by default: this year, or the nearest year of the plan.
         self.plan_fy = min(max(current, self.view.first_fy), self.view.last_fy) if self.view.measures else current
         self.current_fy = current
-        self.round_fy = round_fiscal_year(settings, now)
+
+    @cached_property
+    def round_fy(self) -> FiscalYear:
+        """The year reports made now are about (results and the round's default year)."""
+        from bot.answers.results import round_fiscal_year
+
+        return round_fiscal_year(self.settings, self.now)
 
     # --- examples for help texts
     @property
@@ -114,11 +117,16 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
         if kind is Kind.OWNERS:
             replies.append(render.owners(m, ask.settings.coordinator_department))
         elif kind is Kind.TREND:
+            from bot.answers.trend import trend_reply
+            from bot.reporting.results_table import measure_trend
+
             replies.append(trend_reply(m, _visible_trend(ask, measure_trend(ask.session, m.no))))
         elif kind is Kind.REPORTER:
             if not ask.viewer.sees_status:
                 replies.append(_not_shown(ask))
                 continue
+            from bot.answers.results import measure_results
+
             fy = q.fys[0].year if q.fys else ask.round_fy.year
             found = measure_results(ask.session, ask.view, m, fy, ask.settings.tz)
             replies.append(render.reporters(m, fy, _visible(ask, found.reports), ask.settings.tz))
@@ -138,6 +146,8 @@ def _measure(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
 
 
 def _results(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
+    from bot.answers.results import measure_results
+
     years = [fy.year for fy in q.fys] or [ask.round_fy.year]
     if not ask.viewer.sees_status:
         facts = render.target(m, [y for y in years if ask.view.covers(y)] or [ask.plan_fy])
@@ -159,6 +169,8 @@ def _results(ask: _Ask, m: MeasureView, q: Question) -> list[Reply]:
 
 def _visible(ask: _Ask, reports: list[ReportView]) -> list[ReportView]:
     """Reports as the asker may see them: other departments' reduced to their status unless allowed."""
+    from bot.answers.results import redacted
+
     ids = ask.view.departments
     return [r if ask.viewer.sees_results_of(ids.get(r.department, -1)) else redacted(r) for r in reports]
 
@@ -182,6 +194,8 @@ def _not_shown(ask: _Ask, facts: Reply | None = None) -> Reply:
 
 
 def _department(ask: _Ask, q: Question) -> list[Reply]:
+    from bot.answers import render_lists
+
     names = list(q.departments)
     if q.own_department:
         own = ask.member_department()
@@ -199,6 +213,8 @@ def _department(ask: _Ask, q: Question) -> list[Reply]:
         if kind is Kind.RESULTS:
             if not ask.viewer.sees_status:
                 return [_not_shown(ask, render_lists.department(name, ms, Kind.OVERVIEW, _plan_years(ask, q)[0]))]
+            from bot.answers.results import department_reports, redacted
+
             fy = q.fys[0].year if q.fys else ask.round_fy.year
             dept_id = ask.view.departments[name]
             reports = department_reports(ask.session, ask.view, dept_id, fy, ask.settings.tz)
@@ -211,18 +227,23 @@ def _department(ask: _Ask, q: Question) -> list[Reply]:
 
 
 def _status(ask: _Ask, q: Question) -> list[Reply]:
+    from bot.answers import render_lists
+    from bot.reporting.round_status import round_status_of
+
     if not ask.viewer.sees_status:
         return [_not_shown(ask)]
     if q.own_department and ask.member_department() is not None and not ask.city_wide():
         return _department(ask, q)
     fy = q.fys[0] if q.fys else ask.round_fy
-    status = round_status(ask.session, fy)
+    status = round_status_of(ask.session, fy, ask.view.pairs)
     return [render_lists.round_status(status, ask.now, ask.settings.tz),
             render_lists.numeric_results(_numeric_status(ask, fy), fy)]
 
 
 def _numeric_status(ask: _Ask, fy: FiscalYear) -> list[NumericStatus]:
     """Actuals of the numeric targets the asker may see: all of them, or their own department's."""
+    from bot.answers.results import numeric_status
+
     items = numeric_status(ask.session, ask.view, fy)
     if ask.viewer.sees_all_results:
         return items
@@ -232,6 +253,8 @@ def _numeric_status(ask: _Ask, fy: FiscalYear) -> list[NumericStatus]:
 
 
 def _numeric(ask: _Ask, q: Question) -> list[Reply]:
+    from bot.answers import render_lists
+
     if q.kind is Kind.RESULTS:
         if not ask.viewer.sees_status:
             return [_not_shown(ask, render_lists.numeric_targets(
@@ -251,6 +274,8 @@ def _search(ask: _Ask, q: Question) -> list[Reply]:
     ms = [ask.view.measures[h.no] for h in hits if h.no in ask.view.measures]
     if len(ms) == 1:
         return _measure(ask, ms[0], Question(Topic.MEASURE, q.kinds or (Kind.OVERVIEW,), fys=q.fys))
+    from bot.answers import render_lists
+
     kind = q.kind
     if kind in (Kind.TARGET, Kind.PLAN):
         outside = _outside(ask, q)
@@ -259,25 +284,35 @@ def _search(ask: _Ask, q: Question) -> list[Reply]:
     if kind is Kind.RESULTS and ms and not ask.viewer.sees_status:
         return [_not_shown(ask, render_lists.search_results(keyword, ms, None, _plan_years(ask, q)[0]))]
     if kind is Kind.RESULTS and ms:
+        from bot.reporting.round_status import round_status_of
+
         fy = q.fys[0].year if q.fys else ask.round_fy.year
-        states = round_status(ask.session, FiscalYear(fy)).reported_states()
+        states = round_status_of(ask.session, FiscalYear(fy), ask.view.pairs).reported_states()
         return [render_lists.search_results(keyword, ms, kind, fy, states)]
     return [render_lists.search_results(keyword, ms, kind, _plan_years(ask, q)[0])]
 
 
 def _round(ask: _Ask, q: Question) -> list[Reply]:
     """締切はいつ?: the round in words; while it runs, what is still missing."""
+    from bot.answers import render_lists
+    from bot.reporting.reports import report_fy
+    from bot.reporting.round_phase import LATE, OPEN, round_phase, round_words
+    from bot.reporting.round_status import round_status_of
+
     first, last = ask.view.first_fy, ask.view.last_fy
     phase = round_phase(ask.settings, ask.now, first, last)
     lines = round_words(phase, first, last, report_fy(ask.settings, ask.now))
     if phase.phase in (OPEN, LATE) and ask.viewer.sees_status:
-        status = round_status(ask.session, phase.fy)
+        status = round_status_of(ask.session, phase.fy, ask.view.pairs)
         lines += render_lists.round_pending(status, ask.member_department())
     return [render_lists.lines_reply(lines)]
 
 
 def _achievement(ask: _Ask, q: Question) -> list[Reply]:
     """達成した取組は? / 未達成の取組は?: the numeric goals judged so, city-wide or the asker's."""
+    from bot.answers import render_lists
+    from bot.answers.results import numeric_status
+
     if not ask.viewer.sees_status:
         return [_not_shown(ask)]
     fy = q.fys[0] if q.fys else ask.round_fy

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from bot.answers.catalog_view import CatalogView, MeasureView, TargetView
 from bot.answers.intent import Kind
-from bot.answers.results import ActualView, ReportView
 from bot.core.messages import Choice, Reply, clean
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
@@ -23,6 +23,9 @@ from bot.texts import answers as say
 from bot.texts import people as people_texts
 from bot.texts.labels import BASIS, PROGRESS, SKIP_REASON
 from bot.texts.labels import STATUS as STATUS_LABELS
+
+if TYPE_CHECKING:
+    from bot.answers.results import ActualView, ReportView
 
 MAX_CHOICES = 10  # LINE allows 13 quick replies; fewer is easier to read
 LABEL_MAX = 20  # LINE's quick-reply label limit
@@ -65,13 +68,7 @@ def moment(at: datetime, tz: tzinfo) -> str:
 
 def places(m: MeasureView, metric: str) -> int:
     """Decimal places the plan uses for a metric's series (94.0% stays 94.0%, as printed)."""
-    places = 0
-    for t in m.targets:
-        if t.metric == metric and t.value is not None:
-            exponent = t.value.normalize().as_tuple().exponent
-            if isinstance(exponent, int) and exponent < 0:
-                places = max(places, -exponent)
-    return places
+    return m.decimals.get(metric, 0)
 
 
 def amount(value: Decimal, unit: str | None, places: int = 0) -> str:

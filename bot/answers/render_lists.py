@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from bot.answers.catalog_view import MeasureView
 from bot.answers.intent import Kind
@@ -23,13 +24,15 @@ from bot.answers.render import (
     target_phrase,
 )
 from bot.answers.render_help import examples, help_choices
-from bot.answers.results import ActualView, NumericStatus, ReportView
 from bot.core.messages import Choice, Reply
 from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_rate
-from bot.reporting.round_status import RoundStatus
 from bot.texts import answers as say
 from bot.texts import rounds as round_say
+
+if TYPE_CHECKING:
+    from bot.answers.results import ActualView, NumericStatus, ReportView
+    from bot.reporting.round_status import RoundStatus
 
 MAX_LISTED = 15  # measures listed for a keyword
 

@@ -76,7 +76,7 @@ class MeasureResults:
 
 def measure_results(session: Session, view: CatalogView, measure: MeasureView, fy: int, tz: tzinfo) -> MeasureResults:
     """The current revision of each department's report on the measure for `fy`."""
-    rows = session.execute(_measure_reports(), {"measure_id": measure.id}).all()
+    rows = _rows(session, _measure_reports(), {"measure_id": measure.id})
     years = sorted({r.fy for r in rows if r.status in SUBMITTED}, reverse=True)
     views = _report_views(session, view, [r for r in rows if r.fy == fy], tz)
     order = {name: i for i, name in enumerate(measure.departments)}
@@ -88,7 +88,7 @@ def department_reports(
     session: Session, view: CatalogView, department_id: int, fy: int, tz: tzinfo
 ) -> dict[int, ReportView]:
     """The current report of each measure of a department for `fy`, by measure id."""
-    rows = session.execute(_department_reports(), {"department_id": department_id, "fy": fy}).all()
+    rows = _rows(session, _department_reports(), {"department_id": department_id, "fy": fy})
     return {v.measure_id: v for v in _report_views(session, view, rows, tz)}
 
 
@@ -104,7 +104,7 @@ class NumericStatus:
 def numeric_status(session: Session, view: CatalogView, fy: FiscalYear) -> list[NumericStatus]:
     """The numeric-goal measures with the actuals submitted for `fy` so far."""
     by_measure: dict[int, list[tuple[str, ActualView]]] = {}
-    for row in session.execute(_numeric_actuals(), {"fy": fy.year}):
+    for row in _rows(session, _numeric_actuals(), {"fy": fy.year}):
         name = view.department_names.get(row.department_id, "")
         by_measure.setdefault(row.measure_id, []).append((name, _actual_view(row)))
     numeric = [m for _, m in sorted(view.measures.items()) if m.numeric_goal]
@@ -112,6 +112,14 @@ def numeric_status(session: Session, view: CatalogView, fy: FiscalYear) -> list[
 
 
 # --- statements, built once ----------------------------------------------------------------------
+
+
+def _rows(session: Session, statement: Select, params: dict[str, Any]) -> Sequence[Row[Any]]:
+    """Core rows through the session's connection (the ORM's result layer is not needed for
+    plain columns); what this session changed counts, as session.execute's autoflush would do."""
+    session.flush()
+    return session.connection().execute(statement, params).all()
+
 
 _ACTUAL_COLUMNS = (
     Actual.report_id,
@@ -188,7 +196,7 @@ def _report_views(session: Session, view: CatalogView, rows: Sequence[Row[Any]],
     actuals: dict[int, list[ActualView]] = {}
     ids = [r.id for r in rows]
     if ids:
-        for a in session.execute(_actuals_of(), {"ids": ids}):
+        for a in _rows(session, _actuals_of(), {"ids": ids}):
             actuals.setdefault(a.report_id, []).append(_actual_view(a))
     return [_report_view(r, view, tuple(actuals.get(r.id, ())), tz) for r in rows]
 

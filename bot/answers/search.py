@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 # Where a word is found says how much it is about the measure.
 WEIGHTS: Mapping[str, float] = {"title": 3.0, "summary": 2.0, "vision": 1.0, "plans": 0.5}
@@ -32,7 +33,12 @@ def bigrams(text: str) -> frozenset[str]:
 class Document:
     no: int
     fields: Mapping[str, str]  # field -> folded text
-    grams: Mapping[str, frozenset[str]]
+
+    @cached_property
+    def grams(self) -> Mapping[str, frozenset[str]]:
+        """Each field's character bigrams, for the fallback only: made when it first needs them
+        (most questions never do, and they are half the cost of building the index)."""
+        return {name: bigrams(text) for name, text in self.fields.items()}
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class SearchIndex:
         docs = []
         for no, fields in texts.items():
             folded = {name: fold(value or "") for name, value in fields.items() if name in WEIGHTS}
-            docs.append(Document(no, folded, {name: bigrams(text) for name, text in folded.items()}))
+            docs.append(Document(no, folded))
         return cls(docs)
 
     def search(self, keyword: str) -> list[Hit]:

@@ -16,19 +16,22 @@ Two counts follow from the states, and only from here:
 
 The approval rate is approved pairs over all pairs. Set-based: one statement (built once) reads
 every pair with its current report and whether a draft is pending, whatever the plan's size.
+The answers, which hold the plan's pairs already in their catalog snapshot (checked against the
+database on every question), use `round_status_of`: the same model from one smaller statement of
+the year's reports, never cached.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.catalog.store import active_plan
@@ -67,24 +70,48 @@ class MeasureState:
         return self.state in OPEN
 
 
+def _tally(measures: Iterable[MeasureState]) -> dict[str, int]:
+    """Pairs by state code, every code present (zero included)."""
+    counts = dict.fromkeys(STATES, 0)
+    for m in measures:
+        counts[m.state] = counts.get(m.state, 0) + 1
+    return counts
+
+
 @dataclass(frozen=True)
 class DepartmentStatus:
-    """A responsible department and its measures, by number (derived counts are computed once)."""
+    """A responsible department and its measures, by number. The counts and the open measures
+    are derived once, when it is made (every reader asks for them, most of them several times)."""
 
     department_id: int
     name: str
     measures: tuple[MeasureState, ...]
+    _counts: dict[str, int] = field(init=False, repr=False, compare=False)
+    responded: int = field(init=False, repr=False, compare=False)
+    open: tuple[MeasureState, ...] = field(init=False, repr=False, compare=False)
+    open_nos: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    drafts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    """Open measures with a draft typed (a first draft, or a returned report being fixed)."""
+
+    def __post_init__(self) -> None:
+        counts = _tally(self.measures)
+        open_ = tuple(m for m in self.measures if m.state in OPEN)
+        derived = {
+            "_counts": counts,
+            "responded": sum(counts[s] for s in RESPONDED),
+            "open": open_,
+            "open_nos": tuple(m.no for m in open_),
+            "drafts": tuple(m.no for m in open_ if m.has_draft),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     @property
     def total(self) -> int:
         return len(self.measures)
 
     def count(self, state: str) -> int:
-        return sum(1 for m in self.measures if m.state == state)
-
-    @cached_property
-    def responded(self) -> int:
-        return sum(1 for m in self.measures if m.responded)
+        return self._counts.get(state, 0)
 
     @property
     def approved(self) -> int:
@@ -99,19 +126,6 @@ class DepartmentStatus:
     def approval_rate(self) -> Decimal:
         return _ratio(self.approved, self.total)
 
-    @cached_property
-    def open(self) -> tuple[MeasureState, ...]:
-        return tuple(m for m in self.measures if m.open)
-
-    @cached_property
-    def open_nos(self) -> tuple[int, ...]:
-        return tuple(m.no for m in self.open)
-
-    @cached_property
-    def drafts(self) -> tuple[int, ...]:
-        """Open measures with a draft typed (a first draft, or a returned report being fixed)."""
-        return tuple(m.no for m in self.open if m.has_draft)
-
     @property
     def done(self) -> bool:
         return not self.open
@@ -120,31 +134,42 @@ class DepartmentStatus:
 @dataclass(frozen=True)
 class RoundStatus:
     """Every responsible department of the plan for one fiscal year, in the plan's order (by
-    each department's first measure), and the measures nobody answers for."""
+    each department's first measure), and the measures nobody answers for. The totals are
+    derived once, when it is made."""
 
     fy: FiscalYear
     departments: tuple[DepartmentStatus, ...]
     unassigned: tuple[tuple[int, str], ...] = ()  # (no, title) of measures with no department
+    _counts: dict[str, int] = field(init=False, repr=False, compare=False)
+    total: int = field(init=False, repr=False, compare=False)
+    """(measure, department) pairs expected."""
+    responded: int = field(init=False, repr=False, compare=False)
+    pending_departments: tuple[DepartmentStatus, ...] = field(init=False, repr=False, compare=False)
+    done_departments: tuple[DepartmentStatus, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def total(self) -> int:
-        """(measure, department) pairs expected."""
-        return sum(d.total for d in self.departments)
+    def __post_init__(self) -> None:
+        counts = dict.fromkeys(STATES, 0)
+        for d in self.departments:
+            for state, n in d._counts.items():
+                counts[state] = counts.get(state, 0) + n
+        derived = {
+            "_counts": counts,
+            "total": sum(d.total for d in self.departments),
+            "responded": sum(d.responded for d in self.departments),
+            "pending_departments": tuple(d for d in self.departments if d.open),
+            "done_departments": tuple(d for d in self.departments if not d.open),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     @property
     def counts(self) -> Counter[str]:
         """Pairs by state code (every code present, zero included)."""
-        counts = Counter({state: 0 for state in STATES})
-        counts.update(m.state for d in self.departments for m in d.measures)
-        return counts
-
-    @cached_property
-    def responded(self) -> int:
-        return sum(d.responded for d in self.departments)
+        return Counter(self._counts)
 
     @property
     def approved(self) -> int:
-        return sum(d.approved for d in self.departments)
+        return self._counts.get("approved", 0)
 
     @property
     def rate(self) -> Decimal:
@@ -154,14 +179,6 @@ class RoundStatus:
     @property
     def approval_rate(self) -> Decimal:
         return _ratio(self.approved, self.total)
-
-    @cached_property
-    def pending_departments(self) -> tuple[DepartmentStatus, ...]:
-        return tuple(d for d in self.departments if d.open)
-
-    @cached_property
-    def done_departments(self) -> tuple[DepartmentStatus, ...]:
-        return tuple(d for d in self.departments if d.done)
 
     def department(self, department_id: int) -> DepartmentStatus | None:
         return next((d for d in self.departments if d.department_id == department_id), None)
@@ -186,7 +203,33 @@ def round_status(session: Session, fy: FiscalYear, plan: Plan | None = None,
         params["department_id"] = department_id
     # Core rows (not the ORM's): this is read on every status question and must stay cheap.
     session.flush()  # what this session changed counts, as session.execute's autoflush would do
-    rows = session.connection().execute(_pairs(plan is not None, department_id is not None), params)
+    rows = session.connection().execute(_pairs(plan is not None, department_id is not None), params).all()
+    return _aggregate(fy, rows)
+
+
+Pair = tuple[int, int, str, int | None, str | None]
+"""(measure id, No., title, department id, department name) of one responsible department of a
+measure, in the plan's order; a measure nobody answers for has one with no department."""
+
+
+def round_status_of(session: Session, fy: FiscalYear, pairs: Iterable[Pair]) -> RoundStatus:
+    """The same model as `round_status`, for pairs the caller already holds and has checked
+    against the database (the answers' catalog snapshot is, on every question): only the year's
+    reports are read, never cached. The plan's pairs are the larger, unchanging half of the read."""
+    session.flush()
+    current: dict[tuple[int, int], tuple[str, int, datetime | None]] = {}
+    drafts: set[tuple[int, int]] = set()
+    for measure_id, dept_id, status, revision, reported_at, is_current in session.connection().execute(
+            _year_reports(), {"fy": fy.year}).all():
+        if is_current:
+            current.setdefault((measure_id, dept_id), (status, revision, reported_at))
+        else:
+            drafts.add((measure_id, dept_id))
+    rows = []
+    for measure_id, no, title, dept_id, dept_name in pairs:
+        pair = (measure_id, dept_id or 0)  # no department: nothing reported (_aggregate lists it as unassigned)
+        status, revision, reported_at = current.get(pair, (None, None, None))
+        rows.append((measure_id, no, title, dept_id, dept_name, status, revision, reported_at, pair in drafts or None))
     return _aggregate(fy, rows)
 
 
@@ -244,6 +287,15 @@ def _pairs(by_plan: bool, by_department: bool) -> Select:
     if by_department:
         stmt = stmt.where(MeasureDepartment.department_id == bindparam("department_id"))
     return stmt
+
+
+@cache
+def _year_reports() -> Select:
+    """A year's current reports and pending drafts (`round_status_of`'s half of `_pairs`)."""
+    return select(Report.measure_id, Report.department_id, Report.status, Report.revision, Report.reported_at,
+                  Report.is_current).where(
+        Report.fy == bindparam("fy"),
+        or_(Report.is_current.is_(True), and_(Report.is_current.is_(False), Report.status == "draft")))
 
 
 # --- what came in --------------------------------------------------------------------------------
