@@ -8,9 +8,9 @@ results and status questions read real rows. Each timed call is what the router 
 message: open a session, answer, commit. With --route the whole `bot.core.router.route` is timed
 instead (member lookup and the handlers before the answer included). Goal: p99 under 5 ms.
 
-Like a serving process, the bench calls `bot.runtime.loaded()` once its start-up is over (here:
+Like a serving process, the bench calls `bot.core.runtime.loaded()` once its start-up is over (here:
 the database made), so a full garbage collection walks what answering made, not every module
-and mapper (50–70 ms each time otherwise; see bot/runtime.py). The GC itself stays on.
+and mapper (50–70 ms each time otherwise; see bot/core/runtime.py). The GC itself stays on.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
-from bot import runtime
 from bot.answers import answer
 from bot.catalog.store import BUNDLED_CATALOG, BUNDLED_PLAN, load_catalog, read_catalog
+from bot.core import runtime
 from bot.core.config import Settings
 from bot.core.messages import Incoming
 from bot.core.router import route

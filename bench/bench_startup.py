@@ -2,8 +2,9 @@
 
 - `kaikaku ask "No.34の目標は?"` (a person at a terminal waits for it on every question) against
   `python -c "import sqlalchemy.orm"` (what importing the ORM alone costs): goal within 1.5×.
-- For reference, the floor under any answer: the ORM imported, the bot's models mapped and one
-  measure read from the same database (`FLOOR`, what no import trimming can remove).
+- For reference: the ORM imported, the bot's ORM classes mapped and one measure read (`MAPPED`).
+  A catalog question pays less than this: it reads the Core tables (bot/storage/tables.py) and
+  never maps the classes.
 - `kaikaku serve` until GET /healthz answers (on SQLite, no platform configured): goal under 2 s.
 
 Each command runs RUNS times in fresh processes; the best and the median are printed (the best
@@ -29,7 +30,7 @@ ASK_GOAL = 1.5  # × the ORM import
 SERVE_GOAL = 2.0  # seconds
 
 
-FLOOR = """
+MAPPED = """
 import os
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
@@ -81,19 +82,26 @@ def line(name: str, samples: list[float]) -> str:
 def main() -> None:
     kaikaku = shutil.which("kaikaku") or str(Path(sys.executable).with_name("kaikaku"))
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "SECRET_KEY": "bench-secret-key"}
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "SECRET_KEY": "bench-secret-key",
+               # As an installed deployment runs: bytecode compiled once (pip compiles at install), here
+               # into a cache outside the source tree, for the baseline and the bot alike.
+               "PYTHONPYCACHEPREFIX": f"{tmp}/pycache"}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.pop("SLACK_BOT_TOKEN", None)
         env.pop("LINE_CHANNEL_SECRET", None)
         subprocess.run([kaikaku, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+        for warm_up in ([sys.executable, "-c", MAPPED], [kaikaku, "ask", "No.34の目標は?"]):  # fills the cache
+            timed(warm_up, env)
         orm = [timed([sys.executable, "-c", "import sqlalchemy.orm"], env) for _ in range(RUNS)]
-        floor = [timed([sys.executable, "-c", FLOOR], env) for _ in range(RUNS)]
+        mapped = [timed([sys.executable, "-c", MAPPED], env) for _ in range(RUNS)]
         ask = [timed([kaikaku, "ask", "No.34の目標は?"], env) for _ in range(RUNS)]
         serve = [serve_ready(kaikaku, env) for _ in range(max(3, RUNS // 2))]
     ratio_best, ratio_median = min(ask) / min(orm), statistics.median(ask) / statistics.median(orm)
     print(f"start-up, {RUNS} runs each (fresh processes)")
     print(line('python -c "import sqlalchemy.orm"', orm) + "   (baseline)")
-    print(line("ORM + the bot's models + one query", floor)
-          + f"   ×{min(floor) / min(orm):.2f} best, ×{statistics.median(floor) / statistics.median(orm):.2f} median (the floor)")
+    print(line("ORM + the ORM classes + one query", mapped)
+          + f"   ×{min(mapped) / min(orm):.2f} best, ×{statistics.median(mapped) / statistics.median(orm):.2f} median"
+          + "   (reference: what ask avoids)")
     print(line('kaikaku ask "No.34の目標は?"', ask)
           + f"   ×{ratio_best:.2f} best, ×{ratio_median:.2f} median (goal ≤ ×{ASK_GOAL})")
     print(line("kaikaku serve → /healthz 200", serve) + f"   (goal < {SERVE_GOAL:.0f} s)")

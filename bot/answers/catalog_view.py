@@ -23,15 +23,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.answers.search import SearchIndex
-from bot.storage.models import (
-    Department,
-    DepartmentAlias,
-    Measure,
-    MeasureDepartment,
-    Plan,
-    Target,
-    YearPlan,
-)
+from bot.storage import tables
 
 MAX_AGE = 60.0  # seconds
 Pair = tuple[int, int, str, int | None, str | None]  # bot.reporting.round_status.Pair (not imported: lazy)
@@ -166,9 +158,9 @@ def fingerprint(session: Session) -> tuple[Any, ...]:
 # The catalog's tables, read as Core rows: building the snapshot is a few plain statements, not
 # ORM objects (about 15 ms for the plan's 90 measures), and a one-shot `kaikaku ask` that reads no
 # ORM entity never pays for configuring the mappers.
-_PLAN, _MEASURE, _LINK = Plan.__table__.c, Measure.__table__.c, MeasureDepartment.__table__.c
-_YEAR_PLAN, _TARGET = YearPlan.__table__.c, Target.__table__.c
-_DEPARTMENT, _ALIAS = Department.__table__.c, DepartmentAlias.__table__.c
+_PLAN, _MEASURE, _LINK = tables.plan.c, tables.measure.c, tables.measure_department.c
+_YEAR_PLAN, _TARGET = tables.year_plan.c, tables.target.c
+_DEPARTMENT, _ALIAS = tables.department.c, tables.department_alias.c
 
 
 @cache
@@ -186,7 +178,7 @@ def _fingerprint_statement() -> Select[Any]:
         select(func.max(_MEASURE.id)),
         select(func.sum(text_length)),
         select(func.count(_MEASURE.id)).where(_MEASURE.numeric_goal.is_(True)),
-        select(func.count()).select_from(MeasureDepartment.__table__),
+        select(func.count()).select_from(tables.measure_department),
         select(func.sum(_LINK.measure_id * 7 + _LINK.department_id * 13)),
         select(func.max(_YEAR_PLAN.id)),
         select(func.count(_YEAR_PLAN.id)),
@@ -220,19 +212,19 @@ def _statements() -> _Statements:
                         _MEASURE.vision, _MEASURE.missing, _MEASURE.no_target_reason)
         .where(of_plan).order_by(_MEASURE.no),
         links=select(_LINK.measure_id, _LINK.department_id, _DEPARTMENT.name)
-        .join_from(MeasureDepartment.__table__, Department.__table__, _DEPARTMENT.id == _LINK.department_id)
-        .join(Measure.__table__, _MEASURE.id == _LINK.measure_id)
+        .join_from(tables.measure_department, tables.department, _DEPARTMENT.id == _LINK.department_id)
+        .join(tables.measure, _MEASURE.id == _LINK.measure_id)
         .where(of_plan).order_by(_LINK.measure_id, _LINK.position),
         year_plans=select(_YEAR_PLAN.measure_id, _YEAR_PLAN.fy, _YEAR_PLAN.text)
-        .join_from(YearPlan.__table__, Measure.__table__, _MEASURE.id == _YEAR_PLAN.measure_id)
+        .join_from(tables.year_plan, tables.measure, _MEASURE.id == _YEAR_PLAN.measure_id)
         .where(of_plan).order_by(_YEAR_PLAN.measure_id, _YEAR_PLAN.fy),
         targets=select(_TARGET.measure_id, _TARGET.fy, _TARGET.metric, _TARGET.value, _TARGET.unit,
                        _TARGET.direction, _TARGET.qualifier)
-        .join_from(Target.__table__, Measure.__table__, _MEASURE.id == _TARGET.measure_id)
+        .join_from(tables.target, tables.measure, _MEASURE.id == _TARGET.measure_id)
         .where(of_plan).order_by(_TARGET.measure_id, _TARGET.fy, _TARGET.position),
         departments=select(_DEPARTMENT.name, _DEPARTMENT.id),
         aliases=select(_ALIAS.alias, _DEPARTMENT.name)
-        .join_from(DepartmentAlias.__table__, Department.__table__, _DEPARTMENT.id == _ALIAS.department_id),
+        .join_from(tables.department_alias, tables.department, _DEPARTMENT.id == _ALIAS.department_id),
     )
 
 
@@ -310,30 +302,3 @@ def _pairs(views: Mapping[int, MeasureView]) -> tuple[Pair, ...]:
         if not v.departments:
             pairs.append((v.id, v.no, v.title, None, None))
     return tuple(pairs)
-
-
-def _measure_view(m: Measure) -> MeasureView:
-    return MeasureView(
-        id=m.id,
-        no=m.no,
-        title=m.title,
-        numeric_goal=bool(m.numeric_goal),
-        departments=tuple(link.department.name for link in m.department_links),
-        department_ids=tuple(link.department_id for link in m.department_links),
-        summary=m.summary,
-        vision=m.vision,
-        plans={p.fy: p.text for p in m.year_plans},
-        targets=tuple(
-            TargetView(
-                fy=t.fy,
-                metric=t.metric,
-                value=None if t.value is None else Decimal(t.value),
-                unit=t.unit,
-                direction=t.direction,
-                qualifier=t.qualifier,
-            )
-            for t in m.targets
-        ),
-        missing=tuple(m.missing or ()),
-        no_target_reason=m.no_target_reason,
-    )

@@ -191,6 +191,7 @@ def run_scheduler(eng: Engine) -> None:
     """The clock process: catch up once, then run the jobs until stopped (SIGTERM or Ctrl-C)."""
     from bot.clock.heartbeat import beat, real_now
     from bot.clock.scheduler import build_scheduler, tick
+    from bot.core import runtime
 
     s = settings()
     beat(eng, started_at=real_now())
@@ -199,6 +200,7 @@ def run_scheduler(eng: Engine) -> None:
     caught_up = tick(eng, s)
     log.info("start-up pass: queued %d, sent %d", len(caught_up.queued), len(caught_up.delivery.sent))
     clock = build_scheduler(s, eng)
+    runtime.loaded()  # start-up's objects out of the GC's later walks (see bot/core/runtime.py)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %d: stopping the clock", signum)

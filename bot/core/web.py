@@ -159,6 +159,9 @@ def serve(settings: Settings, engine: Engine) -> None:
     """Run the web process until stopped."""
     from waitress import serve as waitress_serve
 
+    from bot.core import runtime
+
     app = create_app(settings, engine)
+    runtime.loaded()  # start-up's objects out of the GC's later walks (a 50–70 ms pause otherwise)
     log.info("serving on port %s: %s", settings.port, ", ".join(app.config["KAIKAKU_PLATFORMS"]) or "no platform")
     waitress_serve(app, host="0.0.0.0", port=settings.port, **server_options(settings))
