@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.answers.catalog_view import CatalogView, MeasureView, TargetView
@@ -84,11 +85,18 @@ def amount(value: Decimal, unit: str | None, places: int = 0) -> str:
 
 def target_phrase(t: TargetView, m: MeasureView | None = None, *, with_metric: bool = True) -> str:
     """コミュニティ防災士数 1,700名以上(累計) / 実質公債費比率 10%未満 / 経常収支比率 中核市平均以下."""
+    return _target_phrase(t, places(m, t.metric) if m else 0, with_metric)
+
+
+@lru_cache(maxsize=4096)
+def _target_phrase(t: TargetView, decimals: int, with_metric: bool) -> str:
+    """Memoised: a target is catalog data (a frozen value), and the status lists word the same
+    twenty-odd targets on every question."""
     q = (t.qualifier or "").strip()
     metric = f"{t.metric} " if with_metric else ""
     if t.value is None:
         return f"{metric}{q or _DIRECTION.get(t.direction, '')}".strip()
-    number = amount(t.value, t.unit, places(m, t.metric) if m else 0)
+    number = amount(t.value, t.unit, decimals)
     if q.startswith(_COMPARISONS):
         return f"{metric}{number}{q}"
     if q.startswith("/"):
