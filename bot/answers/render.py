@@ -22,7 +22,7 @@ from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import canonical_unit, format_number, format_quantity, format_rate
 from bot.texts import answers as say
 from bot.texts import people as people_texts
-from bot.texts.labels import BASIS, PROGRESS, SKIP_REASON
+from bot.texts.labels import BASIS, MET, PROGRESS, SKIP_REASON
 from bot.texts.labels import STATUS as STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def achievement(a: ActualView) -> str:
     elif a.points is not None:
         parts.append(say.POINTS.format(points=_points(a.points)))
     if a.met is not None:
-        parts.append(say.MET[a.met])
+        parts.append(MET[a.met])
     return say.JOIN_ACHIEVEMENT.join(parts)
 
 

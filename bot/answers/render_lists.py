@@ -29,6 +29,7 @@ from bot.japanese.fiscal_year import FiscalYear
 from bot.japanese.numbers import format_rate
 from bot.texts import answers as say
 from bot.texts import rounds as round_say
+from bot.texts.labels import MET
 
 if TYPE_CHECKING:
     from bot.answers.results import ActualView, NumericStatus, ReportView
@@ -232,7 +233,7 @@ def achievement_list(
     """達成した取組は? / 未達成の取組は?: the numeric goals judged so, by title."""
     scope = department or say.CITY_WIDE
     if not judged:
-        verdict = say.MET[achieved]
+        verdict = MET[achieved]
         lines = [say.ACHIEVED_NONE.format(scope=scope, fy=fy.label, verdict=verdict)]
     else:
         title = say.ACHIEVED_TITLE if achieved else say.NOT_ACHIEVED_TITLE

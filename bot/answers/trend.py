@@ -26,7 +26,7 @@ def _actual(point: TrendPoint) -> str:
     shown = format_quantity(Decimal(point.actual.value), point.actual.unit)
     notes = [labels.BASIS["estimate"]] if point.actual.basis == "estimate" else []
     if point.actual.met is not None:
-        notes.append(t.MET[point.actual.met])
+        notes.append(labels.MET[point.actual.met])
     return shown + (f"({'・'.join(notes)})" if notes else "")
 
 

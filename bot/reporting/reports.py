@@ -130,7 +130,7 @@ def achievement(value: Decimal, unit: str | None, target: Target | None) -> Achi
     shown_actual, shown_goal = format_quantity(actual, target.unit), format_quantity(goal, target.unit)
     strict = is_strict(target)
     met = meets(actual, goal, direction, strict)
-    verdict = say.MET if met else say.NOT_MET
+    verdict = labels.MET[met]
     base: dict[str, Any] = {"direction": direction, "actual": _plain(actual), "target": _plain(goal),
                             "unit": target.unit}
     if strict:

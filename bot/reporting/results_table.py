@@ -77,7 +77,7 @@ def met_words(actual: Actual) -> str:
     """達成 / 未達成, with the points for a percentage (未達成(△0.2ポイント)); 判定対象外 when not judged."""
     if actual.met is None:
         return t.NOT_JUDGED
-    words = t.MET[actual.met]
+    words = labels.MET[actual.met]
     points = points_of(actual)
     if points is not None:
         sign = "+" if points > 0 else ""

@@ -51,7 +51,6 @@ COMPARISONS = ("以上", "以下", "未満", "超")  # a qualifier starting with
 MOMENT = "{year}年{month}月{day}日 {time}"
 RATE = "達成率 {rate}"
 POINTS = "目標との差 {points}ポイント"
-MET = {True: "達成", False: "未達成"}
 JOIN_ACHIEVEMENT = "・"
 JOIN_NAMES = "、"
 PLAN_BLANK = "計画書では空欄です"

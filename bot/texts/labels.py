@@ -23,6 +23,9 @@ STATUS = {
 """Where one (measure, department) stands in a round; `missing` means no report at all, `returned`
 that a reviewer sent it back and it needs the reporter again."""
 
+MET = {True: "達成", False: "未達成"}
+"""Whether an actual met its target (Actual.met; None: not judged)."""
+
 ROLE = {"staff": "担当者", "manager": "管理職", "coordinator": "取りまとめ担当"}
 """A member's role (bot.people.members.ROLES)."""
 

@@ -8,8 +8,6 @@ from bot.texts.labels import STATUS
 # --- achievement (kept with each actual as achievement_method.text, read in results) -----------------
 
 RULE_WORDS = {"at_least": "以上", "at_most": "以下", "exactly": "ちょうど"}
-MET = "達成"
-NOT_MET = "未達成"
 TARGET_WITHOUT_NUMBER = "数値のない目標"
 NO_TARGET = "目標なし"
 NOT_JUDGED = "目標に数値がないため自動判定していません({shown})。"

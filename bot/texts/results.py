@@ -34,7 +34,6 @@ DIRECTION = {"at_least": "以上", "at_most": "以下", "exactly": ""}
 
 COMPARISONS = ("以上", "以下", "未満", "超")
 """A qualifier that already says the direction (10%未満): the value is not followed by 以上/以下."""
-MET = {True: "達成", False: "未達成"}
 NOT_JUDGED = "判定対象外"
 NO_DEPARTMENT = "(担当課未設定)"
 NO_PLAN = "(計画書に記載なし)"
