@@ -102,7 +102,7 @@ class YearPlan(Base):
     __table__ = tables.year_plan
     id: Mapped[int]
     measure_id: Mapped[int]
-    fy: Mapped[int] # Western start year: 2026 = 令和8年度
+    fy: Mapped[int]
     text: Mapped[str | None]
     measure: Mapped[Measure] = relationship(back_populates="year_plans")
 
@@ -118,7 +118,7 @@ class Target(Base):
     metric: Mapped[str]
     value: Mapped[Decimal | None]
     unit: Mapped[str | None]
-    direction: Mapped[str] # at_least / at_most / exactly
+    direction: Mapped[str]
     qualifier: Mapped[str | None]
     text: Mapped[str | None]
     measure: Mapped[Measure] = relationship(back_populates="targets")
@@ -129,12 +129,12 @@ class Member(Base):
 
     __table__ = tables.member
     id: Mapped[int]
-    platform: Mapped[str] # slack / line / console
+    platform: Mapped[str]
     user_id: Mapped[str]
     department_id: Mapped[int]
-    role: Mapped[str] # staff / manager / coordinator
+    role: Mapped[str]
     name: Mapped[str | None]
-    person: Mapped[str | None] # links one person's accounts
+    person: Mapped[str | None]
     created_at: Mapped[datetime]
     department: Mapped[Department] = relationship()
 
@@ -187,14 +187,12 @@ class Report(Base):
     fy: Mapped[int]
     revision: Mapped[int]
     is_current: Mapped[bool]
-    status: Mapped[str] # draft / submitted / approved / returned
-    progress: Mapped[str | None] # a code of texts.labels.PROGRESS
+    status: Mapped[str]
+    progress: Mapped[str | None]
     result_text: Mapped[str | None]
     rating: Mapped[str | None]
     reported_by: Mapped[str | None]
     reported_at: Mapped[datetime | None]
-    # The manager's (or the coordinating division's) decision on a submitted revision:
-    # status becomes approved / returned; the comment is the reason for a return.
     reviewed_by: Mapped[str | None]
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str | None]
@@ -214,11 +212,11 @@ class Actual(Base):
     report_id: Mapped[int]
     position: Mapped[int]
     metric: Mapped[str]
-    value: Mapped[Decimal | None] # NULL: not known yet, see skip_reason
+    value: Mapped[Decimal | None]
     unit: Mapped[str | None]
     typed: Mapped[str]
-    skip_reason: Mapped[str | None] # a code of texts.labels.SKIP_REASON
-    basis: Mapped[str | None] # a code of texts.labels.BASIS
+    skip_reason: Mapped[str | None]
+    basis: Mapped[str | None]
     achievement_rate: Mapped[Decimal | None]
     met: Mapped[bool | None]
     achievement_method: Mapped[str | None]
@@ -248,10 +246,10 @@ class AuditEntry(Base):
     __table__ = tables.audit
     id: Mapped[int]
     at: Mapped[datetime]
-    actor: Mapped[str] # "platform:user_id", or "cli:<os user>"
-    actor_name: Mapped[str | None] # display name at the time
-    action: Mapped[str] # a code of texts.labels.AUDIT_ACTION
-    subject: Mapped[str] # report / member / assignment / catalog
+    actor: Mapped[str]
+    actor_name: Mapped[str | None]
+    action: Mapped[str]
+    subject: Mapped[str]
     measure_no: Mapped[int | None]
     department_id: Mapped[int | None]
     fy: Mapped[int | None]
@@ -267,16 +265,12 @@ class InboundEvent(Base):
     platform: Mapped[str]
     event_id: Mapped[str]
     payload: Mapped[dict[str, Any]]
-    status: Mapped[str] # received/processed/failed
+    status: Mapped[str]
     attempts: Mapped[int]
     error: Mapped[str | None]
     received_at: Mapped[datetime]
     processed_at: Mapped[datetime | None]
-    # While `processing`: the worker's lease (real time); past it, the worker is taken to be dead
-    # and the event is taken up again (bot.core.inbox).
     lease_until: Mapped[datetime | None]
-    # When the answer was sent with the event's single-use reply token (LINE), written just before
-    # the request: a retry after a crash does not push again what that reply carried.
     reply_tried_at: Mapped[datetime | None]
 
 
@@ -291,7 +285,7 @@ class OutboxMessage(Base):
     kind: Mapped[str]
     department_id: Mapped[int | None]
     payload: Mapped[dict[str, Any]]
-    status: Mapped[str] # queued/sending/sent/failed
+    status: Mapped[str]
     attempts: Mapped[int]
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None]
@@ -305,9 +299,9 @@ class PushUsage(Base):
     __table__ = tables.push_usage
     id: Mapped[int]
     platform: Mapped[str]
-    month: Mapped[str] # YYYY-MM
+    month: Mapped[str]
     count: Mapped[int]
-    refused: Mapped[int] # not sent: budget/quota
+    refused: Mapped[int]
 
 
 class ClockHeartbeat(Base):

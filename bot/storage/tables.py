@@ -223,6 +223,8 @@ report = Table(
     Column("rating", String(10)),
     Column("reported_by", String(150)),
     Column("reported_at", Timestamp),
+    # The manager's (or the coordinating division's) decision on a submitted revision:
+    # status becomes approved / returned; the comment is the reason for a return.
     Column("reviewed_by", String(150)),
     Column("reviewed_at", Timestamp),
     Column("review_comment", Text),
@@ -302,7 +304,11 @@ inbound_event = Table(
     Column("error", Text),
     Column("received_at", Timestamp, nullable=False),
     Column("processed_at", Timestamp),
+    # While `processing`: the worker's lease (real time); past it, the worker is taken to be dead
+    # and the event is taken up again (bot.core.inbox).
     Column("lease_until", Timestamp),
+    # When the answer was sent with the event's single-use reply token (LINE), written just before
+    # the request: a retry after a crash does not push again what that reply carried.
     Column("reply_tried_at", Timestamp),
     UniqueConstraint("platform", "event_id"),
 )
