@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 from bot.answers.search import SearchIndex
 from bot.storage import tables
 
+if TYPE_CHECKING:  # the round's module is imported by the questions that read the round, not by every one
+    from bot.reporting.round_status import Pair
+
 MAX_AGE = 60.0  # seconds
-Pair = tuple[int, int, str, int | None, str | None]  # bot.reporting.round_status.Pair (not imported: lazy)
 _CACHE_SIZE = 16  # databases per process (tests open many; a deployment uses one)
 
 

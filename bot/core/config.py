@@ -175,10 +175,10 @@ def _hints() -> dict[str, Any]:
 def _coerce(name: str, hint: Any, value: Any) -> Any:
     """`value` (text from the environment, or a value given in code) as the setting's type."""
     origin, args = get_origin(hint), get_args(hint)
-    if origin in (Union, types.UnionType):
+    if origin in (Union, types.UnionType):  # `X | None`
         inner = next(a for a in args if a is not type(None))
-        if value is None or (inner is not SecretStr and isinstance(value, str) and not value.strip()
-                             and inner is not str):
+        blank = isinstance(value, str) and not value.strip()
+        if value is None or (blank and inner not in (str, SecretStr)):  # a blank secret stays: check_secrets names it
             return None
         return _coerce(name, inner, value)
     if hint is SecretStr:
