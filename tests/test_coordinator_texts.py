@@ -169,6 +169,7 @@ def test_an_own_report_refusal_is_worded_as_in_chat_and_names_the_configured_div
     form = _between(html, r'<form method="post" action="/dashboard/measures/34/review">(.*?)</form>')
     refused = client.post("/dashboard/measures/34/review", data=dict(re.findall(r'name="(\w+)" value="([^"]*)"', form)))
     assert refused.status_code == 403
+    assert t.REVIEW_REFUSED_TITLE in refused.text and t.REFUSED_TITLE not in refused.text  # the page opened
     message = _between(refused.text, r'<p class="message">(.*?)</p>')
     assert message == review_texts.REFUSED["own_report"].format(no=34, department="危機管理課", revision=1,
                                                                coordinator=OTHER)

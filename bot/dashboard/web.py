@@ -124,9 +124,9 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def refuse(status: int, message: str, back: tuple[str, str] | None = None) -> Response:
+def refuse(status: int, message: str, back: tuple[str, str] | None = None, title: str = t.REFUSED_TITLE) -> Response:
     """A page saying why not; `back` (address, words) links to where to try again."""
-    body = render_template("message.html", title=t.REFUSED_TITLE, message=message, back=back, **common())
+    body = render_template("message.html", title=title, message=message, back=back, **common())
     return Response(body, status=status, mimetype="text/html")
 
 
@@ -310,7 +310,8 @@ def review(no: int) -> BaseResponse:
         g.db.rollback()
         back = (url_for("dashboard.measure", no=no, _anchor=f"d{department_id}"), t.REVIEW_BACK.format(no=no))
         return refuse(409 if refused.code in ("not_submitted", "stale") else
-                      403 if refused.code in ("not_allowed", "own_report") else 400, message, back)
+                      403 if refused.code in ("not_allowed", "own_report") else 400, message, back,
+                      title=t.REVIEW_REFUSED_TITLE)
     tell_reporter(g.db, done, now(), settings.tz)  # as a review in chat does: through the outbox
     session["flash"] = t.REVIEW_DONE[done.status]
     return redirect(url_for("dashboard.measure", no=no, _anchor=f"d{department_id}"), code=303)
