@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from bot.core import inbox, logs
 from bot.core.config import SecretStr, Settings
+from bot.core.startup import problems
 from bot.core.worker import EventWorker
 from bot.storage.db import make_engine, migrate
 from bot.texts import ops as t
@@ -78,8 +79,6 @@ def test_a_half_configured_platform_is_refused(env: dict[str, str], expected: st
 
 def test_a_coordinating_division_not_in_the_catalog_is_refused(sqlite_catalog_url: str, tmp_path: Path,
                                                                sqlite_catalog_engine: Engine) -> None:
-    from bot.core.startup import problems
-
     done = start("scheduler", tmp_path, DATABASE_URL=sqlite_catalog_url, COORDINATOR_DEPARTMENT="デジタル行政戦略科")
     near = t.COORDINATOR_NEAR.format(names="デジタル行政戦略課")
     assert done.returncode == 2
